@@ -1,0 +1,77 @@
+"""The typed messages that cross the workflow boundary: run input/result, progress, action calls.
+
+One model per direction, every field defaulted where it can be, so a field added
+later does not break runs already in flight.
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+WORKFLOW_NAME = "RelayRun"
+PROGRESS_QUERY = "progress"
+EVENT_SIGNAL = "relay_event"
+
+RunStatus = Literal["running", "completed", "filtered", "failed", "cancelled", "timed_out"]
+StepStatus = Literal["pending", "running", "completed", "skipped", "failed", "waiting"]
+
+
+class EventPayload(BaseModel):
+    """An event as a workflow sees it."""
+
+    id: str
+    name: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    received_at: datetime | None = None
+
+
+class RunInput(BaseModel):
+    """Everything a run needs, pinned when it starts: the compiled definition travels with it."""
+
+    run_id: str
+    account_id: str
+    workflow_id: str
+    version: int
+    definition: dict[str, Any]
+    event: EventPayload | None = None
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunResult(BaseModel):
+    status: RunStatus
+    output: Any = None
+    error: str | None = None
+
+
+class StepView(BaseModel):
+    """One step's progress, as the API shows it."""
+
+    id: str
+    type: str
+    status: StepStatus = "pending"
+    attempts: int = 0
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    output: Any = None
+    error: str | None = None
+
+
+class Progress(BaseModel):
+    """The answer to the ``progress`` query."""
+
+    status: RunStatus = "running"
+    steps: list[StepView] = Field(default_factory=list)
+    output: Any = None
+    error: str | None = None
+
+
+class ActionRequest(BaseModel):
+    """The one input of every action activity. ``data`` is rendered except ``{{ secrets.X }}``,
+    which only the activity resolves, so secret values never enter workflow history."""
+
+    account_id: str
+    run_id: str
+    workflow_id: str
+    step_id: str
+    data: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,33 @@
+"""Engine creation for SQLite (the default) and PostgreSQL."""
+
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlmodel import SQLModel, create_engine
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created on the way."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+    # WAL lets the API and the worker processes read while one of them writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_db(engine: Engine) -> None:
+    """Create missing tables (schema changes are additive until migrations are needed)."""
+    import relay.storage.tables  # noqa: F401 - registers the tables on the metadata
+
+    SQLModel.metadata.create_all(engine)

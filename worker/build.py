@@ -1,0 +1,42 @@
+"""Wires one Temporal worker: the interpreter workflow plus every registered action."""
+
+import httpx
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.registry import load_actions
+from activities.runtime import ActionRuntime
+from interpreter.workflow import RelayRun
+from relay.settings import Settings
+
+# Pure libraries the interpreter uses; loading them once outside the sandbox keeps
+# workflow start-up cheap and they hold no state that could leak between runs.
+PASSTHROUGH_MODULES = ("jsonata", "isodate", "pydantic", "pydantic_core", "annotated_types")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    )
+
+
+def build_worker(
+    client: Client,
+    *,
+    settings: Settings,
+    engine: Engine,
+    http: httpx.AsyncClient,
+    task_queue: str | None = None,
+) -> Worker:
+    """A worker for the interpreter and every action registered by built-ins and product modules."""
+    specs = load_actions(settings.action_module_names)
+    runtime = ActionRuntime(settings=settings, engine=engine, http=http)
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=[RelayRun],
+        activities=runtime.activities(specs),
+        workflow_runner=workflow_runner(),
+    )
