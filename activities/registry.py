@@ -51,6 +51,8 @@ class ActionSpec:
     event_fields: tuple[str, ...] = ()
     # Heartbeat timeout for long actions; None for quick ones.
     heartbeat: timedelta | None = None
+    # Data a step gets when it does not say otherwise; may hold {{ }} templates.
+    defaults: dict[str, Any] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, ActionSpec] = {}
@@ -66,6 +68,7 @@ def action(
     retry: RetryDefaults | None = None,
     event_fields: tuple[str, ...] = (),
     heartbeat: timedelta | None = None,
+    defaults: dict[str, Any] | None = None,
 ) -> Callable[[ActionFn], ActionFn]:
     """Register ``fn`` as the action ``name``; see the module docstring."""
     if name in FLOW_TYPES:
@@ -85,6 +88,7 @@ def action(
             retry=retry or RetryDefaults(),
             event_fields=event_fields,
             heartbeat=heartbeat,
+            defaults=defaults or {},
         )
         return fn
 

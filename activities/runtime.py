@@ -45,7 +45,11 @@ class ActionRuntime:
                 except ValidationError as exc:
                     raise permanent(_describe(exc, spec.name), kind="InvalidActionData") from None
                 ctx = ActionContext(
-                    request=request, settings=self._settings, http=self._http, engine=self._engine
+                    request=request,
+                    settings=self._settings,
+                    http=self._http,
+                    engine=self._engine,
+                    secrets=secrets,
                 )
                 result = await spec.fn(data, ctx)
                 return secret_refs.redact(result.model_dump(mode="json"), values)
