@@ -14,7 +14,7 @@ from activities import secrets as secret_refs
 from activities.context import ActionContext
 from activities.errors import permanent
 from activities.registry import ActionSpec
-from interpreter.contract import ActionRequest
+from interpreter.contract import ActionRequest, ActionResponse
 from relay.settings import Settings
 from relay.storage.secrets import SecretBox, read_secrets
 
@@ -35,7 +35,7 @@ class ActionRuntime:
         return await asyncio.to_thread(read_secrets, self._engine, self._box, account_id=account_id)
 
     def _activity(self, spec: ActionSpec) -> Callable[..., Any]:
-        async def run(request: ActionRequest) -> dict[str, Any]:
+        async def run(request: ActionRequest) -> ActionResponse:
             secrets = await self._secrets_for(request.account_id)
             values = sorted(secrets.values(), key=len, reverse=True)
             try:
@@ -52,11 +52,14 @@ class ActionRuntime:
                     secrets=secrets,
                 )
                 result = await spec.fn(data, ctx)
-                return secret_refs.redact(result.model_dump(mode="json"), values)
+                output = secret_refs.redact(result.model_dump(mode="json"), values)
+                return ActionResponse(output=output, attempt=activity.info().attempt)
             except ApplicationError as exc:
+                # The attempt rides along as the last detail so the run's steps can show it.
                 raise ApplicationError(
                     secret_refs.redact(exc.message, values),
                     *[secret_refs.redact(d, values) for d in exc.details],
+                    {"attempt": activity.info().attempt},
                     type=exc.type,
                     non_retryable=exc.non_retryable,
                     next_retry_delay=exc.next_retry_delay,
@@ -64,6 +67,7 @@ class ActionRuntime:
             except Exception as exc:  # noqa: BLE001 - anything else is retried, message redacted
                 raise ApplicationError(
                     secret_refs.redact(f"{type(exc).__name__}: {exc}", values),
+                    {"attempt": activity.info().attempt},
                     type=type(exc).__name__,
                 ) from None
 

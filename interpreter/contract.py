@@ -75,3 +75,10 @@ class ActionRequest(BaseModel):
     workflow_id: str
     step_id: str
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActionResponse(BaseModel):
+    """What every action activity returns: the action's output and the attempt that made it."""
+
+    output: Any = None
+    attempt: int = 1

@@ -1,0 +1,137 @@
+"""Runs graphs and sub-lists of steps: scheduling, joins, edge conditions and on_error.
+
+A node starts once every incoming edge is resolved and at least one was taken (its
+source finished and the edge's condition held); a node none of whose edges were taken
+is skipped, and so are the nodes only it leads to. Independent nodes run concurrently
+as asyncio tasks on Temporal's deterministic event loop.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio import workflow
+
+from interpreter import expressions
+from interpreter.definition import Edge, Step
+from interpreter.state import Scope, StepFailed
+
+
+@dataclass
+class Outcome:
+    """How a step ended, as far as the steps after it care."""
+
+    kind: str  # completed | skipped | continued | goto
+    output: Any = None
+    goto: str | None = None
+
+    @property
+    def leads_on(self) -> bool:
+        return self.kind in ("completed", "skipped", "continued")
+
+
+@dataclass
+class _GraphRun:
+    nodes: dict[str, Step]
+    edges: list[Edge]
+    incoming: dict[str, list[int]] = field(default_factory=dict)
+    outgoing: dict[str, list[int]] = field(default_factory=dict)
+    edge_taken: dict[int, bool] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    running: int = 0
+    failure: BaseException | None = None
+    last_output: Any = None
+
+    def __post_init__(self) -> None:
+        for node in self.nodes:
+            self.incoming[node] = []
+            self.outgoing[node] = []
+        for index, edge in enumerate(self.edges):
+            self.outgoing[edge.source].append(index)
+            self.incoming[edge.target].append(index)
+
+
+class GraphRunner:
+    """Runs the steps of one graph or sub-list; ``execute`` runs a single step."""
+
+    def __init__(self, interpreter: "Any") -> None:
+        # The interpreter runs single steps (``run_step``) and builds expression contexts.
+        self._interp = interpreter
+
+    async def run_sequence(self, steps: list[Step], scope: Scope, *, track: bool) -> Any:
+        """Steps one after another; returns the last output."""
+        last = None
+        for step in steps:
+            outcome = await self._interp.run_step(step, scope, track=track)
+            if outcome.kind in ("completed", "continued"):
+                last = outcome.output
+        return last
+
+    async def run_graph(
+        self, nodes: list[Step], edges: list[Edge], entry: list[str], scope: Scope, *, track: bool
+    ) -> Any:
+        """Every node reachable from ``entry``; returns the output of the last node to finish."""
+        run = _GraphRun(nodes={n.id or "": n for n in nodes}, edges=edges)
+        for node in entry:
+            self._start(run, node, scope, track)
+        await workflow.wait_condition(lambda: run.running == 0 or run.failure is not None)
+        if run.failure is not None:
+            for task in run.tasks:
+                task.cancel()
+            await asyncio.gather(*run.tasks, return_exceptions=True)
+            raise run.failure
+        return run.last_output
+
+    def _start(self, run: _GraphRun, node: str, scope: Scope, track: bool) -> None:
+        if node in run.started:
+            return
+        run.started.add(node)
+        run.running += 1
+        run.tasks.append(asyncio.create_task(self._run_node(run, node, scope, track)))
+
+    async def _run_node(self, run: _GraphRun, node: str, scope: Scope, track: bool) -> None:
+        try:
+            outcome = await self._interp.run_step(run.nodes[node], scope, track=track)
+            if outcome.kind in ("completed", "continued"):
+                run.last_output = outcome.output
+            self._resolve(run, node, outcome.leads_on, scope, track)
+            if outcome.goto is not None:
+                self._start(run, outcome.goto, scope, track)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - handed to run_graph, which re-raises
+            if run.failure is None:
+                run.failure = exc
+        finally:
+            run.running -= 1
+
+    def _resolve(self, run: _GraphRun, node: str, taken: bool, scope: Scope, track: bool) -> None:
+        """Decide each outgoing edge, then start or skip the children that are now decided."""
+        for index in run.outgoing[node]:
+            edge = run.edges[index]
+            run.edge_taken[index] = taken and self._edge_holds(edge, scope)
+        for index in run.outgoing[node]:
+            self._consider(run, run.edges[index].target, scope, track)
+
+    def _edge_holds(self, edge: Edge, scope: Scope) -> bool:
+        if edge.if_ is None:
+            return True
+        ctx = self._interp.context(scope)
+        try:
+            return expressions.truthy(expressions.evaluate(edge.if_, ctx, now=workflow.now()))
+        except expressions.ExpressionError as exc:
+            raise StepFailed(edge.source, f"edge to {edge.target!r}: {exc}") from None
+
+    def _consider(self, run: _GraphRun, node: str, scope: Scope, track: bool) -> None:
+        if node in run.started:
+            return
+        decided = [run.edge_taken.get(i) for i in run.incoming[node]]
+        if any(d is None for d in decided):
+            return
+        if any(decided):
+            self._start(run, node, scope, track)
+            return
+        run.started.add(node)
+        self._interp.mark_not_reached(run.nodes[node], track=track)
+        self._resolve(run, node, False, scope, track)
