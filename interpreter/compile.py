@@ -170,7 +170,7 @@ def _check_action(
         else:
             _check_expression(source, f"{loc}.data.{field}", node, ids, problems)
     for field, message in _model_problems(data, spec.input_model):
-        problems.add(f"{loc}.data.{field}", node, message)
+        problems.add(f"{loc}.data.{field}" if field else f"{loc}.data", node, message)
 
 
 def _model_problems(data: dict[str, Any], model: type[BaseModel]) -> Iterator[tuple[str, str]]:
@@ -185,9 +185,12 @@ def _model_problems(data: dict[str, Any], model: type[BaseModel]) -> Iterator[tu
         model.model_validate({k: v for k, v in data.items() if k not in templated})
     except ValidationError as exc:
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "data"
-            top_field = str(err["loc"][0]) if err["loc"] else ""
-            if top_field in templated or (err["type"] == "extra_forbidden"):
+            field = ".".join(str(p) for p in err["loc"])
+            if err["type"] == "extra_forbidden":
+                continue  # reported above, with the expected fields
+            if not field and templated:
+                continue  # a whole-model rule may hinge on a value known only at run time
+            if field.split(".")[0] in templated:
                 continue
             yield field, err["msg"]
 

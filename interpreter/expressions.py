@@ -19,6 +19,7 @@ import jsonata
 from jsonata.jexception import JException
 
 TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
+WHOLE_TEMPLATE = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.S)
 SECRET_ONLY = re.compile(r"^\s*secrets\.[A-Za-z_][A-Za-z0-9_]*\s*$")
 STEP_REF = re.compile(r"(?<![\w$.`])steps\.([A-Za-z_][A-Za-z0-9_]*)")
 MENTIONS_SECRETS = re.compile(r"(?<![\w$.`])secrets\b")
@@ -78,7 +79,7 @@ def render(value: Any, context: Mapping[str, Any], *, now: datetime | None = Non
 
 
 def _render_string(text: str, context: Mapping[str, Any], now: datetime | None) -> Any:
-    whole = TEMPLATE.fullmatch(text.strip())
+    whole = WHOLE_TEMPLATE.fullmatch(text.strip())
     if whole and not SECRET_ONLY.match(whole.group(1)):
         return evaluate(whole.group(1), context, now=now)
 

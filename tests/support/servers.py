@@ -1,6 +1,7 @@
 """Real local servers standing in for the outside world: SMTP (aiosmtpd) and HTTP."""
 
 import json
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @dataclass
@@ -39,7 +46,8 @@ class SmtpServer:
 
     def __init__(self) -> None:
         self._sink = _MailSink()
-        self._controller = Controller(self._sink, hostname="127.0.0.1", port=0)
+        # aiosmtpd's Controller cannot start on port 0 (it probes the port it was given).
+        self._controller = Controller(self._sink, hostname="127.0.0.1", port=free_port())
 
     def start(self) -> "SmtpServer":
         self._controller.start()
@@ -50,7 +58,7 @@ class SmtpServer:
 
     @property
     def port(self) -> int:
-        return self._controller.server.sockets[0].getsockname()[1]
+        return self._controller.port
 
     @property
     def messages(self) -> list[ReceivedMail]:

@@ -1,0 +1,84 @@
+"""Runs definitions on the real time-skipping Temporal server with a real worker."""
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.registry import load_actions
+from interpreter.compile import compile_definition
+from interpreter.contract import EventPayload, Progress, RunInput
+from relay.settings import Settings
+from worker.build import build_worker
+
+ECHO_MODULE = "tests.interpreter.echo_actions"
+
+
+@dataclass
+class Finished:
+    handle: WorkflowHandle[Any, Any]
+    result: dict[str, Any] | None
+    error: BaseException | None
+    progress: Progress
+
+    def step(self, step_id: str) -> Any:
+        return next(s for s in self.progress.steps if s.id == step_id)
+
+
+Runner = Callable[..., Awaitable[Finished]]
+
+
+@pytest.fixture
+def flow_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"action_modules": ECHO_MODULE})
+
+
+@pytest.fixture
+async def run_flow(
+    ts_env: WorkflowEnvironment, flow_settings: Settings, engine: Engine
+) -> AsyncIterator[Runner]:
+    """``await run_flow(definition, data={...})`` runs it to the end and returns what happened."""
+    specs = load_actions(flow_settings.action_module_names)
+    async with httpx.AsyncClient() as http, build_worker(
+        ts_env.client, settings=flow_settings, engine=engine, http=http
+    ):
+
+        async def run(
+            document: dict[str, Any],
+            *,
+            data: dict[str, Any] | None = None,
+            run_input: dict[str, Any] | None = None,
+            before_result: Callable[[WorkflowHandle[Any, Any]], Awaitable[None]] | None = None,
+        ) -> Finished:
+            compiled = compile_definition(document, specs)
+            handle = await ts_env.client.start_workflow(
+                "RelayRun",
+                RunInput(
+                    run_id=f"run-{uuid.uuid4().hex[:8]}",
+                    account_id="acct",
+                    workflow_id="wf",
+                    version=1,
+                    definition=compiled.definition,
+                    event=EventPayload(id=uuid.uuid4().hex, name="test/event", data=data or {}),
+                    input=run_input or {},
+                ),
+                id=f"relay-test-{uuid.uuid4()}",
+                task_queue=flow_settings.task_queue,
+            )
+            if before_result is not None:
+                await before_result(handle)
+            result, error = None, None
+            try:
+                result = await handle.result()
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                error = exc
+            progress = await handle.query("progress", result_type=Progress)
+            return Finished(handle=handle, result=result, error=error, progress=progress)
+
+        yield run

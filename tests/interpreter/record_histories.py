@@ -1,0 +1,59 @@
+"""Re-record the replay corpus: ``.venv/bin/python -m tests.interpreter.record_histories``.
+
+Run it when a definition in ``corpus.py`` is added, never to paper over a replay failure:
+a failing replay means the interpreter changed behaviour and needs ``workflow.patched``.
+"""
+
+import asyncio
+import tempfile
+import uuid
+from pathlib import Path
+
+import httpx
+
+from activities.registry import load_actions
+from interpreter.compile import compile_definition
+from interpreter.contract import EventPayload, RunInput
+from relay.settings import Settings
+from relay.storage import create_db_engine, init_db
+from relay.storage.secrets import new_key
+from tests.interpreter.conftest import ECHO_MODULE
+from tests.interpreter.corpus import CORPUS
+from tests.support.temporal import start_time_skipping
+from worker.build import build_worker
+
+HISTORIES = Path(__file__).parent.parent / "histories"
+
+
+async def record() -> None:
+    env = await start_time_skipping()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp}/relay.db", secrets_keys=new_key(),
+            task_queue="record", action_modules=ECHO_MODULE,
+        )  # fmt: skip
+        engine = create_db_engine(settings.database_url)
+        init_db(engine)
+        specs = load_actions(settings.action_module_names)
+        async with httpx.AsyncClient() as http, build_worker(env.client, settings=settings, engine=engine, http=http):
+            for name, (document, data) in CORPUS.items():
+                compiled = compile_definition(document, specs)
+                handle = await env.client.start_workflow(
+                    "RelayRun",
+                    RunInput(run_id=name, account_id="acct", workflow_id="wf", version=1,
+                             definition=compiled.definition,
+                             event=EventPayload(id=uuid.uuid4().hex, name="test/event", data=data)),
+                    id=f"corpus-{name}", task_queue=settings.task_queue,
+                )  # fmt: skip
+                try:
+                    await handle.result()
+                except Exception:  # noqa: BLE001,S110 - failing runs belong in the corpus too
+                    pass
+                history = await handle.fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+                print(f"recorded {name}: {len(history.events)} events")  # noqa: T201
+    await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(record())

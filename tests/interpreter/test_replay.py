@@ -1,0 +1,28 @@
+"""Every recorded history still replays against today's interpreter (determinism guard)."""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from interpreter.workflow import RelayRun
+from tests.interpreter.corpus import CORPUS
+from worker.build import workflow_runner
+
+HISTORIES = Path(__file__).parent.parent / "histories"
+
+
+def test_corpus_is_recorded() -> None:
+    assert {p.stem for p in HISTORIES.glob("*.json")} >= set(CORPUS)
+
+
+@pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
+async def test_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(f"relay-replay-{path.stem}", path.read_text())
+    replayer = Replayer(
+        workflows=[RelayRun], data_converter=pydantic_data_converter, workflow_runner=workflow_runner()
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.stem}: {result.replay_failure}"
