@@ -1,6 +1,7 @@
 """Turns registered actions into Temporal activities bound to the worker's clients."""
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from activities.context import ActionContext
 from activities.errors import permanent
 from activities.registry import ActionSpec
 from interpreter.contract import ActionRequest, ActionResponse
+from relay.payloads import LIMIT_BYTES
 from relay.settings import Settings
 from relay.storage.secrets import SecretBox, read_secrets
 
@@ -53,6 +55,7 @@ class ActionRuntime:
                 )
                 result = await spec.fn(data, ctx)
                 output = secret_refs.redact(result.model_dump(mode="json"), values)
+                _check_size(output, spec.name)
                 return ActionResponse(output=output, attempt=activity.info().attempt)
             except ApplicationError as exc:
                 # The attempt rides along as the last detail so the run's steps can show it.
@@ -74,6 +77,16 @@ class ActionRuntime:
         run.__name__ = f"action_{spec.name}"
         run.__qualname__ = run.__name__
         return activity.defn(name=spec.name)(run)
+
+
+def _check_size(output: Any, action: str) -> None:
+    size = len(json.dumps(output, default=str))
+    if size > LIMIT_BYTES:
+        raise permanent(
+            f"{action}: output is {size / 2**20:.1f} MiB, over Relay's limit of "
+            f"{LIMIT_BYTES / 2**20:.0f} MiB per value",
+            kind="OutputTooLarge",
+        )
 
 
 def _describe(exc: ValidationError, action: str) -> str:

@@ -1,9 +1,11 @@
 """How every Relay process reaches Temporal: one client factory and the search attributes."""
 
+from sqlalchemy import Engine
 from temporalio.client import Client, TLSConfig
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from relay.payloads import relay_data_converter
 from relay.settings import Settings
 
 RELAY_ACCOUNT = SearchAttributeKey.for_keyword("RelayAccount")
@@ -26,15 +28,24 @@ def _tls(settings: Settings) -> TLSConfig | bool:
     return bool(settings.temporal_api_key)
 
 
-async def connect(settings: Settings) -> Client:
-    """A client with Relay's data converter, TLS and API key as the settings say."""
+async def connect(settings: Settings, *, engine: Engine | None = None) -> Client:
+    """A client with Relay's data converter, TLS and API key as the settings say.
+
+    With ``engine``, large payloads go through the claim check (``relay.payloads``);
+    every process that reads run data (API, workers) must pass it.
+    """
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         api_key=settings.temporal_api_key,
         tls=_tls(settings),
-        data_converter=pydantic_data_converter,
+        data_converter=relay_data_converter(engine) if engine is not None else pydantic_data_converter,
     )
+
+
+def with_relay_converter(client: Client, engine: Engine) -> Client:
+    """The same connection with Relay's data converter (claim check included)."""
+    return Client(**{**client.config(), "data_converter": relay_data_converter(engine)})
 
 
 def dev_server_search_attribute_args() -> list[str]:

@@ -10,6 +10,7 @@ from activities.registry import load_actions
 from activities.runtime import ActionRuntime
 from interpreter.workflow import RelayRun
 from relay.settings import Settings
+from relay.temporal import with_relay_converter
 
 # Pure libraries the interpreter uses; loading them once outside the sandbox keeps
 # workflow start-up cheap and they hold no state that could leak between runs.
@@ -34,7 +35,8 @@ def build_worker(
     specs = load_actions(settings.action_module_names)
     runtime = ActionRuntime(settings=settings, engine=engine, http=http)
     return Worker(
-        client,
+        # Workers always use the claim check, whatever client they are handed.
+        with_relay_converter(client, engine),
         task_queue=task_queue or settings.task_queue,
         workflows=[RelayRun],
         activities=runtime.activities(specs),

@@ -15,6 +15,7 @@ from activities.registry import load_actions
 from interpreter.compile import compile_definition
 from interpreter.contract import EventPayload, Progress, RunInput
 from relay.settings import Settings
+from relay.temporal import with_relay_converter
 from worker.build import build_worker
 
 ECHO_MODULE = "tests.interpreter.echo_actions"
@@ -45,6 +46,7 @@ async def run_flow(
 ) -> AsyncIterator[Runner]:
     """``await run_flow(definition, data={...})`` runs it to the end and returns what happened."""
     specs = load_actions(flow_settings.action_module_names)
+    client = with_relay_converter(ts_env.client, engine)
     async with httpx.AsyncClient() as http, build_worker(
         ts_env.client, settings=flow_settings, engine=engine, http=http
     ):
@@ -57,7 +59,7 @@ async def run_flow(
             before_result: Callable[[WorkflowHandle[Any, Any]], Awaitable[None]] | None = None,
         ) -> Finished:
             compiled = compile_definition(document, specs)
-            handle = await ts_env.client.start_workflow(
+            handle = await client.start_workflow(
                 "RelayRun",
                 RunInput(
                     run_id=f"run-{uuid.uuid4().hex[:8]}",

@@ -50,3 +50,12 @@ async def flaky(data: FlakyIn, ctx: ActionContext) -> EchoOut:
     if activity.info().attempt <= data.fail_times:
         raise transient(f"attempt {activity.info().attempt} failed")
     return EchoOut(value=activity.info().attempt)
+
+
+class BigIn(BaseModel):
+    size: int
+
+
+@action("test_big", input=BigIn, output=EchoOut, description="returns a string of `size` bytes")
+async def big(data: BigIn, ctx: ActionContext) -> EchoOut:
+    return EchoOut(value="x" * data.size)
