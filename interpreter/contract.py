@@ -26,6 +26,22 @@ class EventPayload(BaseModel):
     received_at: datetime | None = None
 
 
+class Checkpoint(BaseModel):
+    """A run's state carried across continue-as-new, so history stays bounded."""
+
+    started_at: datetime
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    vars: dict[str, Any] = Field(default_factory=dict)
+    steps: list["StepView"] = Field(default_factory=list)
+    edge_taken: dict[str, bool] = Field(default_factory=dict)
+    settled: list[str] = Field(default_factory=list)
+    ready: list[str] = Field(default_factory=list)
+    last_output: Any = None
+    pending_events: list[EventPayload] = Field(default_factory=list)
+    seen_events: list[str] = Field(default_factory=list)
+    continued: int = 0
+
+
 class RunInput(BaseModel):
     """Everything a run needs, pinned when it starts: the compiled definition travels with it."""
 
@@ -36,6 +52,10 @@ class RunInput(BaseModel):
     definition: dict[str, Any]
     event: EventPayload | None = None
     input: dict[str, Any] = Field(default_factory=dict)
+    # Set only by the workflow itself when it continues as new.
+    resume: Checkpoint | None = None
+    # History length at which a run continues as new (Temporal warns at 10,240 events).
+    history_limit: int = 4000
 
 
 class RunResult(BaseModel):
@@ -82,3 +102,6 @@ class ActionResponse(BaseModel):
 
     output: Any = None
     attempt: int = 1
+
+
+Checkpoint.model_rebuild()

@@ -116,6 +116,8 @@ class ForeachData(Strict):
     items: str
     do: list["Step"] = Field(min_length=1)
     concurrency: int = Field(1, ge=1, le=100)
+    # Index of the first item: set when a long list is split across child runs.
+    index_offset: int = Field(0, ge=0)
 
 
 class Foreach(StepBase):

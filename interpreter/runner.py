@@ -42,6 +42,9 @@ class _GraphRun:
     running: int = 0
     failure: BaseException | None = None
     last_output: Any = None
+    # Nodes held back because history is long: the run continues as new with them.
+    deferred: list[str] = field(default_factory=list)
+    pausable: bool = False
 
     def __post_init__(self) -> None:
         for node in self.nodes:
@@ -50,6 +53,17 @@ class _GraphRun:
         for index, edge in enumerate(self.edges):
             self.outgoing[edge.source].append(index)
             self.incoming[edge.target].append(index)
+
+
+class Paused(Exception):
+    """History grew long at the top level: continue as new from this state."""
+
+    def __init__(self, edge_taken: dict[int, bool], settled: list[str], ready: list[str], last: Any) -> None:
+        super().__init__("continue as new")
+        self.edge_taken = edge_taken
+        self.settled = settled
+        self.ready = ready
+        self.last_output = last
 
 
 class GraphRunner:
@@ -72,8 +86,27 @@ class GraphRunner:
         self, nodes: list[Step], edges: list[Edge], entry: list[str], scope: Scope, *, track: bool
     ) -> Any:
         """Every node reachable from ``entry``; returns the output of the last node to finish."""
-        run = _GraphRun(nodes={n.id or "": n for n in nodes}, edges=edges)
-        for node in entry:
+        return await self.resume_graph(nodes, edges, entry, scope, track=track)
+
+    async def resume_graph(
+        self,
+        nodes: list[Step],
+        edges: list[Edge],
+        ready: list[str],
+        scope: Scope,
+        *,
+        track: bool,
+        pausable: bool = False,
+        edge_taken: dict[int, bool] | None = None,
+        settled: list[str] = (),  # type: ignore[assignment]
+        last_output: Any = None,
+    ) -> Any:
+        """Run from a given state; with ``pausable``, raise ``Paused`` once history is long."""
+        run = _GraphRun(nodes={n.id or "": n for n in nodes}, edges=edges, pausable=pausable)
+        run.edge_taken.update(edge_taken or {})
+        run.started.update(settled)
+        run.last_output = last_output
+        for node in ready:
             self._start(run, node, scope, track)
         await workflow.wait_condition(lambda: run.running == 0 or run.failure is not None)
         if run.failure is not None:
@@ -81,12 +114,18 @@ class GraphRunner:
                 task.cancel()
             await asyncio.gather(*run.tasks, return_exceptions=True)
             raise run.failure
+        if run.deferred:
+            settled_now = [n for n in run.started if n not in run.deferred]
+            raise Paused(run.edge_taken, sorted(settled_now), run.deferred, run.last_output)
         return run.last_output
 
     def _start(self, run: _GraphRun, node: str, scope: Scope, track: bool) -> None:
         if node in run.started:
             return
         run.started.add(node)
+        if run.pausable and self._interp.history_is_long():
+            run.deferred.append(node)
+            return
         run.running += 1
         run.tasks.append(asyncio.create_task(self._run_node(run, node, scope, track)))
 

@@ -24,6 +24,7 @@ from interpreter.definition import (
     WaitForEvent,
 )
 from interpreter.durations import parse_duration
+from interpreter.foreach_chunks import chunk_size, run_in_children
 from interpreter.inbox import Inbox
 from interpreter.runner import GraphRunner, Outcome
 from interpreter.state import RunEnded, RunState, Scope, StepFailed
@@ -42,6 +43,13 @@ class Interpreter:
 
     def context(self, scope: Scope) -> dict[str, Any]:
         return self.state.context(scope)
+
+    def history_is_long(self) -> bool:
+        info = workflow.info()
+        return (
+            info.get_current_history_length() >= self.state.input.history_limit
+            or info.is_continue_as_new_suggested()
+        )
 
     def _eval(self, source: str, scope: Scope) -> Any:
         return expressions.evaluate(source, self.context(scope), now=workflow.now())
@@ -157,15 +165,18 @@ class Interpreter:
             items = []
         if not isinstance(items, list):
             items = [items]
+        if len(items) > chunk_size(step):
+            return await run_in_children(step, items, scope, self.state)
         limit = asyncio.Semaphore(step.data.concurrency)
+        offset = step.data.index_offset
 
         async def one(index: int, item: Any) -> Any:
             async with limit:
-                child = scope.child(item, index)
+                child = scope.child(item, offset + index)
                 try:
                     return await self.runner.run_sequence(step.data.do, child, track=False)
                 except StepFailed as exc:
-                    raise StepFailed(exc.step_id, f"item {index}: {exc.message}") from None
+                    raise StepFailed(exc.step_id, f"item {offset + index}: {exc.message}") from None
 
         return await _all_or_cancel([one(i, item) for i, item in enumerate(items)])
 

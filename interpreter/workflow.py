@@ -2,6 +2,7 @@
 
 Deterministic and sandbox-safe: no I/O, time from ``workflow.now()``, actions are
 activities called by their registered name, sleeps are timers, waits are signals.
+Long runs continue as new, carrying their state, so no history grows without bound.
 """
 
 from temporalio import workflow
@@ -12,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
         EVENT_SIGNAL,
         PROGRESS_QUERY,
         WORKFLOW_NAME,
+        Checkpoint,
         EventPayload,
         Progress,
         RunInput,
@@ -19,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from interpreter.definition import CompiledDefinition
     from interpreter.inbox import Inbox
+    from interpreter.runner import Paused
     from interpreter.state import RunEnded, RunState, StepFailed
     from interpreter.steps_exec import Interpreter
 
@@ -33,13 +36,26 @@ class RelayRun:
     @workflow.run
     async def run(self, run_input: RunInput) -> RunResult:
         definition = CompiledDefinition.model_validate(run_input.definition)
-        self._state = RunState(input=run_input, started_at=workflow.now())
+        resume = run_input.resume
+        self._state = RunState(input=run_input, started_at=resume.started_at if resume else workflow.now())
+        if resume is not None:
+            self._restore(resume)
         interpreter = Interpreter(self._state, self._inbox)
         try:
-            output = await interpreter.runner.run_graph(
-                definition.nodes, definition.edges, definition.entry, self._state.root, track=True
+            output = await interpreter.runner.resume_graph(
+                definition.nodes,
+                definition.edges,
+                resume.ready if resume else definition.entry,
+                self._state.root,
+                track=True,
+                pausable=True,
+                edge_taken={int(k): v for k, v in resume.edge_taken.items()} if resume else None,
+                settled=resume.settled if resume else [],
+                last_output=resume.last_output if resume else None,
             )
             result = RunResult(status="completed", output=output)
+        except Paused as paused:
+            workflow.continue_as_new(run_input.model_copy(update={"resume": self._checkpoint(paused)}))
         except RunEnded as ended:
             result = RunResult(status=ended.status, output=ended.output)  # type: ignore[arg-type]
         except StepFailed as failed:
@@ -48,6 +64,32 @@ class RelayRun:
             raise ApplicationError(str(failed), type="StepFailed", non_retryable=True) from None
         self._result = Progress(status=result.status, output=result.output)
         return result
+
+    def _restore(self, resume: Checkpoint) -> None:
+        assert self._state is not None
+        self._state.root.outputs.update(resume.outputs)
+        self._state.vars.update(resume.vars)
+        self._state.views = {view.id: view for view in resume.steps}
+        for event in resume.pending_events:
+            self._inbox.deliver(event)
+        self._inbox.seen.update(resume.seen_events)
+
+    def _checkpoint(self, paused: Paused) -> Checkpoint:
+        assert self._state is not None
+        previous = self._state.input.resume
+        return Checkpoint(
+            started_at=self._state.started_at,
+            outputs=self._state.root.outputs,
+            vars=self._state.vars,
+            steps=list(self._state.views.values()),
+            edge_taken={str(k): v for k, v in paused.edge_taken.items()},
+            settled=paused.settled,
+            ready=paused.ready,
+            last_output=paused.last_output,
+            pending_events=self._inbox.pending,
+            seen_events=sorted(self._inbox.seen),
+            continued=(previous.continued + 1) if previous else 1,
+        )
 
     @workflow.query(name=PROGRESS_QUERY)
     def progress(self) -> Progress:
