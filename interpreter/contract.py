@@ -8,8 +8,15 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from temporalio.common import SearchAttributeKey
+
+RELAY_ACCOUNT = SearchAttributeKey.for_keyword("RelayAccount")
+RELAY_WORKFLOW = SearchAttributeKey.for_keyword("RelayWorkflow")
+RELAY_VERSION = SearchAttributeKey.for_int("RelayVersion")
+RELAY_EVENT = SearchAttributeKey.for_keyword("RelayEvent")
 
 WORKFLOW_NAME = "RelayRun"
+PREPARE_INVOKE_ACTIVITY = "relay.prepare_invoke"
 PROGRESS_QUERY = "progress"
 EVENT_SIGNAL = "relay_event"
 
@@ -105,3 +112,20 @@ class ActionResponse(BaseModel):
 
 
 Checkpoint.model_rebuild()
+
+
+class InvokeRequest(BaseModel):
+    """Asks the ``relay.prepare_invoke`` activity to record a child run of a published workflow."""
+
+    account_id: str
+    workflow: str  # id, or the name of a workflow of the same account
+    run_id: str
+    parent_run_id: str
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class InvokeTarget(BaseModel):
+    """The recorded child run: where to start it and what it runs (the live version)."""
+
+    temporal_workflow_id: str
+    input: RunInput

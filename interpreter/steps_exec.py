@@ -5,17 +5,31 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+from temporalio.workflow import ParentClosePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, FailureError
 
 from interpreter import expressions
-from interpreter.contract import ActionRequest, ActionResponse
+from interpreter.contract import (
+    PREPARE_INVOKE_ACTIVITY,
+    RELAY_ACCOUNT,
+    RELAY_VERSION,
+    RELAY_WORKFLOW,
+    WORKFLOW_NAME,
+    ActionRequest,
+    ActionResponse,
+    InvokeRequest,
+    InvokeTarget,
+    RunInput,
+    RunResult,
+)
 from interpreter.definition import (
     ActionStep,
     Branch,
     Fail,
     Filter,
     Foreach,
+    Invoke,
     Parallel,
     Return,
     SetVars,
@@ -119,6 +133,8 @@ class Interpreter:
                 raise RunEnded("completed", self._render(step.data.output, scope))
             case Fail():
                 raise StepFailed(step.id or "", str(self._render(step.data.message, scope)))
+            case Invoke():
+                return await self._invoke(step, scope)
             case ActionStep():
                 return await self._action(step, scope, track)
         raise StepFailed(step.id or "", f"{step.type} is not supported by this worker")
@@ -180,6 +196,37 @@ class Interpreter:
 
         return await _all_or_cancel([one(i, item) for i, item in enumerate(items)])
 
+    async def _invoke(self, step: Invoke, scope: Scope) -> Any:
+        """A child run of another published workflow, pinned to its live version."""
+        run_input = self._render(step.data.input, scope)
+        target = await workflow.execute_activity(
+            PREPARE_INVOKE_ACTIVITY,
+            InvokeRequest(
+                account_id=self.state.input.account_id,
+                workflow=step.data.workflow,
+                run_id=str(workflow.uuid4()),
+                parent_run_id=self.state.input.run_id,
+                input=run_input if isinstance(run_input, dict) else {"value": run_input},
+            ),
+            result_type=InvokeTarget,
+            start_to_close_timeout=timedelta(seconds=30),
+            summary=f"{step.id}: prepare child run of {step.data.workflow}",
+        )
+        child = target.input
+        handle = await workflow.start_child_workflow(
+            WORKFLOW_NAME,
+            child,
+            id=target.temporal_workflow_id,
+            result_type=RunResult,
+            parent_close_policy=ParentClosePolicy.TERMINATE if step.data.wait else ParentClosePolicy.ABANDON,
+            search_attributes=_child_attributes(child),
+            static_summary=f"invoked by {self.state.input.run_id} step {step.id}",
+        )
+        if not step.data.wait:
+            return {"run_id": child.run_id}
+        result = await handle
+        return {"run_id": child.run_id, "status": result.status, "output": result.output}
+
     async def _action(self, step: ActionStep, scope: Scope, track: bool) -> Any:
         info = workflow.info()
         request = ActionRequest(
@@ -208,6 +255,17 @@ class Interpreter:
         if track:
             self.state.view(step.id or "", step.type).attempts = response.attempt
         return response.output
+
+
+def _child_attributes(child: RunInput) -> TypedSearchAttributes | None:
+    """The child's own workflow and version, where the parent's run carries Relay's attributes."""
+    if not workflow.info().typed_search_attributes.get(RELAY_ACCOUNT):
+        return None
+    return TypedSearchAttributes([
+        SearchAttributePair(RELAY_ACCOUNT, child.account_id),
+        SearchAttributePair(RELAY_WORKFLOW, child.workflow_id),
+        SearchAttributePair(RELAY_VERSION, child.version),
+    ])  # fmt: skip
 
 
 def _no_mark(*_args: Any, **_kwargs: Any) -> None:

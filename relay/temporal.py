@@ -2,16 +2,12 @@
 
 from sqlalchemy import Engine
 from temporalio.client import Client, TLSConfig
-from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from interpreter.contract import RELAY_ACCOUNT, RELAY_EVENT, RELAY_VERSION, RELAY_WORKFLOW
 from relay.payloads import relay_data_converter
 from relay.settings import Settings
 
-RELAY_ACCOUNT = SearchAttributeKey.for_keyword("RelayAccount")
-RELAY_WORKFLOW = SearchAttributeKey.for_keyword("RelayWorkflow")
-RELAY_VERSION = SearchAttributeKey.for_int("RelayVersion")
-RELAY_EVENT = SearchAttributeKey.for_keyword("RelayEvent")
 SEARCH_ATTRIBUTES = (RELAY_ACCOUNT, RELAY_WORKFLOW, RELAY_VERSION, RELAY_EVENT)
 
 

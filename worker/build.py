@@ -8,6 +8,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.registry import load_actions
 from activities.runtime import ActionRuntime
+from activities.system import SystemActivities
 from interpreter.workflow import RelayRun
 from relay.settings import Settings
 from relay.temporal import with_relay_converter
@@ -39,6 +40,6 @@ def build_worker(
         with_relay_converter(client, engine),
         task_queue=task_queue or settings.task_queue,
         workflows=[RelayRun],
-        activities=runtime.activities(specs),
+        activities=[*runtime.activities(specs), SystemActivities(engine=engine).prepare_invoke],
         workflow_runner=workflow_runner(),
     )

@@ -1,0 +1,65 @@
+"""Relay's own activities (not actions): the database look-ups the workflow cannot do itself."""
+
+import asyncio
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from temporalio import activity
+
+from activities.errors import permanent
+from interpreter.contract import PREPARE_INVOKE_ACTIVITY, InvokeRequest, InvokeTarget
+from relay.runs import run_start, temporal_workflow_id
+from relay.storage.tables import Run, Workflow
+
+
+class SystemActivities:
+    def __init__(self, *, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn(name=PREPARE_INVOKE_ACTIVITY)
+    async def prepare_invoke(self, request: InvokeRequest) -> InvokeTarget:
+        """Record a child run of the target's live version (once, however often retried)."""
+        return await asyncio.to_thread(self._prepare, request)
+
+    def _prepare(self, request: InvokeRequest) -> InvokeTarget:
+        with Session(self._engine) as session:
+            run = session.get(Run, request.run_id)
+            if run is None:
+                target = _find_workflow(session, account_id=request.account_id, ref=request.workflow)
+                run = Run(
+                    id=request.run_id,
+                    account_id=request.account_id,
+                    workflow_id=target.id,
+                    version=target.live_version or 0,
+                    temporal_workflow_id=temporal_workflow_id(
+                        account_id=request.account_id,
+                        workflow_id=target.id,
+                        trigger=f"invoke-{request.run_id}",
+                    ),
+                    input=request.input,
+                    status="running",
+                )
+                session.add(run)
+                session.flush()
+            start = run_start(session, run)
+            session.commit()
+            return InvokeTarget(temporal_workflow_id=start.temporal_workflow_id, input=start.input)
+
+
+def _find_workflow(session: Session, *, account_id: str, ref: str) -> Workflow:
+    by_id = session.get(Workflow, ref)
+    if by_id is not None and by_id.account_id == account_id and not by_id.archived:
+        found = by_id
+    else:
+        matches = session.exec(
+            select(Workflow).where(
+                Workflow.account_id == account_id, Workflow.name == ref, col(Workflow.archived).is_(False)
+            )
+        ).all()
+        if len(matches) != 1:
+            problem = "no workflow" if not matches else f"{len(matches)} workflows"
+            raise permanent(f"invoke: {problem} with id or name {ref!r} in this account", kind="InvokeTarget")
+        found = matches[0]
+    if found.live_version is None:
+        raise permanent(f"invoke: workflow {ref!r} has no published version", kind="InvokeTarget")
+    return found

@@ -1,0 +1,54 @@
+"""``invoke`` runs another published workflow of the same account as a child run."""
+
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.client import WorkflowFailureError
+
+from activities.registry import load_actions
+from interpreter.compile import compile_definition
+from relay.storage.tables import Account, Run, Workflow, WorkflowVersion
+from tests.interpreter.conftest import ECHO_MODULE, Runner
+
+
+def publish(engine: Engine, *, workflow_id: str, name: str, document: dict[str, Any], live: bool = True) -> None:
+    compiled = compile_definition(document, load_actions([ECHO_MODULE]))
+    with Session(engine) as session:
+        if session.get(Account, "acct") is None:
+            session.add(Account(id="acct", name="test"))
+        session.add(Workflow(id=workflow_id, account_id="acct", name=name, draft=document,
+                             latest_version=1, live_version=1 if live else None))  # fmt: skip
+        session.flush()
+        session.add(WorkflowVersion(workflow_id=workflow_id, version=1, definition=document,
+                                    compiled=compiled.definition))  # fmt: skip
+        session.commit()
+
+
+CHILD = {"name": "enrich", "actions": [{"type": "test_echo", "data": {"value": "{{ input.contact & '!' }}"}}]}
+
+
+async def test_invoke_waits_for_the_child_and_returns_its_output(run_flow: Runner, engine: Engine) -> None:
+    publish(engine, workflow_id="wf_child", name="enrich", document=CHILD)
+    done = await run_flow({"name": "parent", "actions": [
+        {"id": "call", "type": "invoke", "data": {"workflow": "enrich", "input": {"contact": "{{ event.data.c }}"}}},
+    ]}, data={"c": "ada"})  # fmt: skip
+    output = done.result["output"]
+    assert output["status"] == "completed" and output["output"]["value"] == "ada!"
+    with Session(engine) as session:
+        child = session.get(Run, output["run_id"])
+        assert child is not None and child.workflow_id == "wf_child" and child.version == 1
+
+
+async def test_invoke_fire_and_forget_returns_the_run_id(run_flow: Runner, engine: Engine) -> None:
+    publish(engine, workflow_id="wf_child", name="enrich", document=CHILD)
+    done = await run_flow({"name": "parent", "actions": [
+        {"type": "invoke", "data": {"workflow": "wf_child", "wait": False}}]})  # fmt: skip
+    assert set(done.result["output"]) == {"run_id"}
+
+
+async def test_invoke_of_an_unpublished_workflow_fails_clearly(run_flow: Runner, engine: Engine) -> None:
+    publish(engine, workflow_id="wf_draft", name="draft", document=CHILD, live=False)
+    done = await run_flow({"name": "parent", "actions": [{"type": "invoke", "data": {"workflow": "draft"}}]})
+    assert isinstance(done.error, WorkflowFailureError)
+    assert "has no published version" in done.step("invoke_1").error
