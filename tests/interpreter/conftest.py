@@ -23,6 +23,7 @@ ECHO_MODULE = "tests.interpreter.echo_actions"
 
 @dataclass
 class Finished:
+    run_id: str
     handle: WorkflowHandle[Any, Any]
     result: dict[str, Any] | None
     error: BaseException | None
@@ -59,10 +60,11 @@ async def run_flow(
             before_result: Callable[[WorkflowHandle[Any, Any]], Awaitable[None]] | None = None,
         ) -> Finished:
             compiled = compile_definition(document, specs)
+            run_id = f"run-{uuid.uuid4().hex[:8]}"
             handle = await client.start_workflow(
                 "RelayRun",
                 RunInput(
-                    run_id=f"run-{uuid.uuid4().hex[:8]}",
+                    run_id=run_id,
                     account_id="acct",
                     workflow_id="wf",
                     version=1,
@@ -81,6 +83,6 @@ async def run_flow(
             except Exception as exc:  # noqa: BLE001 - the test inspects it
                 error = exc
             progress = await handle.query("progress", result_type=Progress)
-            return Finished(handle=handle, result=result, error=error, progress=progress)
+            return Finished(run_id=run_id, handle=handle, result=result, error=error, progress=progress)
 
         yield run
