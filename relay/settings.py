@@ -31,6 +31,16 @@ class Settings(BaseSettings):
         "", description="comma-separated Fernet keys; the first encrypts, all decrypt"
     )
 
+    payload_keys: str = Field(
+        "",
+        description="opt-in payload encryption: comma-separated 'key_id:base64 AES-256 key' pairs; "
+        "the first encrypts, all decrypt",
+    )
+    codec_cors_origins: str = Field(
+        "http://127.0.0.1:8233,http://localhost:8233",
+        description="origins (the Temporal Web UI) allowed to call the API's /codec endpoints",
+    )
+
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_username: str | None = None
