@@ -14,7 +14,9 @@ def permanent(message: str, *, kind: str = "ActionError") -> ApplicationError:
     return ApplicationError(message, type=kind, non_retryable=True)
 
 
-def transient(message: str, *, kind: str = "TransientError", delay: timedelta | None = None) -> ApplicationError:
+def transient(
+    message: str, *, kind: str = "TransientError", delay: timedelta | None = None
+) -> ApplicationError:
     """A failure worth retrying (network, 5xx, 429), after ``delay`` when the server asked."""
     return ApplicationError(message, type=kind, next_retry_delay=delay)
 
