@@ -34,9 +34,14 @@ from interpreter.steps import StepRef, assign_ids, walk
 class ActionInfo(Protocol):
     """What the compiler needs to know of a registered action (``ActionSpec`` fits)."""
 
-    input_model: type[BaseModel]
-    event_fields: tuple[str, ...]
-    defaults: dict[str, Any]
+    @property
+    def input_model(self) -> type[BaseModel]: ...
+
+    @property
+    def event_fields(self) -> tuple[str, ...]: ...
+
+    @property
+    def defaults(self) -> dict[str, Any]: ...
 
     @property
     def timeout(self) -> Any: ...

@@ -3,6 +3,10 @@
 This is how a 5 MB step output works although Temporal refuses payloads over 2 MB and
 warns at 512 KB: the codec runs in every client and worker (never inside the workflow
 sandbox), so the interpreter and expressions still see the whole value.
+
+With ``RELAY_PAYLOAD_KEYS`` set, payloads are also encrypted (``relay.codec``). Encryption
+runs first and the claim check second, so the payload store only ever holds ciphertext
+and a reference in history names a hash of ciphertext, never of the value itself.
 """
 
 import asyncio
@@ -11,9 +15,15 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+)
 
+from relay.codec import encryption_codec
+from relay.settings import Settings
 from relay.storage.blobs import get_blob, put_blob
 
 CLAIM_CHECK = b"relay/claim-check"
@@ -49,6 +59,55 @@ class ClaimCheckCodec(PayloadCodec):
         return Payload.FromString(raw)
 
 
-def relay_data_converter(engine: Engine) -> DataConverter:
-    """Pydantic JSON plus the claim check, for every Relay client and worker."""
-    return dataclasses.replace(pydantic_data_converter, payload_codec=ClaimCheckCodec(engine))
+class CodecChain(PayloadCodec):
+    """Codecs applied in order on encode and in reverse order on decode."""
+
+    def __init__(self, codecs: Sequence[PayloadCodec]) -> None:
+        self._codecs = list(codecs)
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        result = list(payloads)
+        for codec in self._codecs:
+            result = await codec.encode(result)
+        return result
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        result = list(payloads)
+        for codec in reversed(self._codecs):
+            result = await codec.decode(result)
+        return result
+
+
+def relay_payload_codec(engine: Engine | None, settings: Settings) -> PayloadCodec | None:
+    """Encryption (when keys are set), then the claim check (when a payload store is given).
+
+    The same chain serves workers, clients and the API's ``/codec`` endpoints.
+    """
+    return _chain(encryption_codec(settings.payload_keys), engine)
+
+
+def relay_data_converter(engine: Engine | None, settings: Settings | None) -> DataConverter:
+    """Pydantic JSON plus Relay's codecs, for every Relay client and worker.
+
+    ``engine`` None: no claim check; ``settings`` None: no encryption. With encryption on,
+    failure messages and stack traces move into an encoded (so encrypted) payload too: an
+    error often quotes the data it choked on.
+    """
+    encryption = encryption_codec(settings.payload_keys) if settings is not None else None
+    converter = dataclasses.replace(pydantic_data_converter, payload_codec=_chain(encryption, engine))
+    if encryption is not None:
+        converter = dataclasses.replace(
+            converter, failure_converter_class=DefaultFailureConverterWithEncodedAttributes
+        )
+    return converter
+
+
+def _chain(encryption: PayloadCodec | None, engine: Engine | None) -> PayloadCodec | None:
+    codecs: list[PayloadCodec] = []
+    if encryption is not None:
+        codecs.append(encryption)
+    if engine is not None:
+        codecs.append(ClaimCheckCodec(engine))
+    if not codecs:
+        return None
+    return codecs[0] if len(codecs) == 1 else CodecChain(codecs)

@@ -1,0 +1,11 @@
+"""The v1 routes, one module per resource."""
+
+from fastapi import APIRouter
+
+from api.routes import actions, events, health, runs, secrets, templates, versions, workflows
+
+v1 = APIRouter(prefix="/v1")
+for module in (actions, workflows, versions, runs, events, secrets, templates):
+    v1.include_router(module.router)
+
+__all__ = ["health", "v1"]

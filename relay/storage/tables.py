@@ -49,6 +49,8 @@ class WorkflowVersion(SQLModel, table=True):
     definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # The validated, normalised form the interpreter runs; frozen with the version.
     compiled: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # The compiled trigger event; publishing copies it to ``Workflow.trigger_event``.
+    trigger_event: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -85,6 +87,8 @@ class Run(SQLModel, table=True):
     status: str = Field(default="pending", index=True)
     output: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     error: str | None = None
+    # Step views, written once the run has ended so a finished run reads without Temporal.
+    steps: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
 

@@ -1,0 +1,77 @@
+"""The FastAPI application: ``create_app`` wires settings, database, Temporal and the routes."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from temporalio.client import Client
+
+from activities.registry import load_actions
+from api import errors
+from api.routes import health, v1
+from relay.intake import recover
+from relay.settings import Settings, get_settings
+from relay.storage import create_db_engine, init_db
+from relay.storage.secrets import SecretBox
+from relay.temporal import connect, with_relay_converter
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+User-defined workflows for your product, run durably on Temporal.
+
+Authenticate with `Authorization: Bearer <api key>` (`relay accounts create NAME` prints one).
+Every key sees its own account only; another account's ids answer 404.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    temporal_client: Client | None = None,
+) -> FastAPI:
+    """The API app. What is not passed is created when it starts, from ``settings``."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = engine or create_db_engine(settings.database_url)
+        await asyncio.to_thread(init_db, db)
+        # The claim check resolves large run outputs, whatever client was handed in.
+        client = (
+            with_relay_converter(temporal_client, db)
+            if temporal_client is not None
+            else await connect(settings, engine=db)
+        )
+        app.state.settings = settings
+        app.state.engine = db
+        app.state.temporal = client
+        app.state.actions = load_actions(settings.action_module_names)
+        app.state.secret_box = SecretBox(settings.secret_key_list)
+        await _recover(app)
+        try:
+            yield
+        finally:
+            if engine is None:
+                db.dispose()
+
+    app = FastAPI(title="Relay", version="1", description=DESCRIPTION, lifespan=lifespan)
+    errors.install(app)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app
+
+
+async def _recover(app: FastAPI) -> None:
+    """Start runs a previous process recorded but did not start (it stopped in between)."""
+    try:
+        started = await recover(app.state.engine, app.state.temporal, app.state.settings)
+    except Exception:  # the API still serves; the next start-up tries again
+        log.exception("recovering undispatched events failed")
+        return
+    if started:
+        log.info("started %d run(s) left pending by a previous process", started)

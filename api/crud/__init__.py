@@ -1,0 +1,1 @@
+"""Keyword-only database functions behind the routes; each takes the caller's account."""

@@ -1,0 +1,1 @@
+"""The API's request and response models (SQLModel ``Create``/``Update``/``Public`` families)."""

@@ -1,0 +1,70 @@
+"""The API in-process over ASGI, on the session's real Temporal dev server and a real database.
+
+Every test that uses ``db`` runs twice: on SQLite and on PostgreSQL.
+"""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.app import create_app
+from relay.accounts import create_account
+from relay.settings import Settings
+from relay.storage.tables import Account
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest) -> Engine:
+    return request.getfixturevalue("engine" if request.param == "sqlite" else "pg_engine")
+
+
+@pytest.fixture
+async def app(settings: Settings, db: Engine, dev_env: WorkflowEnvironment) -> AsyncIterator[FastAPI]:
+    app = create_app(settings, engine=db, temporal_client=dev_env.client)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+def acme(db: Engine) -> tuple[Account, str]:
+    """The test's main account and its API key."""
+    return create_account(db, name="Acme Corp")
+
+
+@pytest.fixture
+async def api(app: FastAPI, acme: tuple[Account, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """A client authenticated as ``acme``."""
+    async with _client(app, key=acme[1]) as client:
+        yield client
+
+
+@pytest.fixture
+async def other_api(app: FastAPI, db: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    """A client authenticated as another account, "Globex"."""
+    async with _client(app, key=create_account(db, name="Globex")[1]) as client:
+        yield client
+
+
+def _client(app: FastAPI, *, key: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://relay.test",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+
+@pytest.fixture
+async def worker(
+    dev_env: WorkflowEnvironment, settings: Settings, db: Engine, http: httpx.AsyncClient
+) -> AsyncIterator[Worker]:
+    """A real worker (interpreter + every action) on this test's own task queue."""
+    from worker.build import build_worker
+
+    worker = build_worker(dev_env.client, settings=settings, engine=db, http=http)
+    async with worker:
+        yield worker
