@@ -183,9 +183,10 @@ def _model_problems(data: dict[str, Any], model: type[BaseModel]) -> Iterator[tu
     only, so they are checked for presence, not type."""
     templated = {k for k, v in data.items() if expressions.templates_in(v)}
     if model.model_config.get("extra") != "allow":
+        accepted = [info.alias or name for name, info in model.model_fields.items()]
         for key in data:
-            if key not in model.model_fields:
-                yield key, f"unknown field (expected one of: {', '.join(model.model_fields)})"
+            if key not in accepted and key not in model.model_fields:
+                yield key, f"unknown field (expected one of: {', '.join(accepted)})"
     try:
         model.model_validate({k: v for k, v in data.items() if k not in templated})
     except ValidationError as exc:

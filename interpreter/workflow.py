@@ -5,6 +5,8 @@ activities called by their registered name, sleeps are timers, waits are signals
 Long runs continue as new, carrying their state, so no history grows without bound.
 """
 
+import asyncio
+
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -58,6 +60,11 @@ class RelayRun:
             workflow.continue_as_new(run_input.model_copy(update={"resume": self._checkpoint(paused)}))
         except RunEnded as ended:
             result = RunResult(status=ended.status, output=ended.output)  # type: ignore[arg-type]
+        except asyncio.CancelledError:
+            # Cancelled through the API or by a ``cancel_on`` event: record it, then let
+            # Temporal close the run as Cancelled.
+            self._result = Progress(status="cancelled")
+            raise
         except StepFailed as failed:
             self._result = Progress(status="failed", error=str(failed))
             # Failing the workflow itself shows the run as Failed in the Temporal Web UI.

@@ -19,7 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
+from interpreter.contract import EventPayload
 from relay import runs as run_service
+from relay import waiters
 from relay.errors import Conflict
 from relay.settings import Settings
 from relay.storage.tables import Event, Run, Workflow, utcnow
@@ -43,6 +45,7 @@ class Recorded:
     # Runs still to be started; empty once the event is dispatched.
     starts: list[run_service.RunStart]
     dispatched: bool = False
+    resumed: int = 0
 
 
 def event_key(*, account_id: str, external_id: str) -> str:
@@ -64,10 +67,21 @@ async def ingest(
     recorded = await asyncio.to_thread(
         record_event, engine, account_id=account_id, name=name, data=data, external_id=external_id
     )
+    resumed = 0
     if not recorded.dispatched:
         await run_service.start_runs(client, recorded.starts, task_queue=settings.task_queue)
-        await asyncio.to_thread(mark_dispatched, engine, event_id=recorded.event_id, run_ids=recorded.run_ids)
-    return Intake(event_id=recorded.event_id, runs=recorded.run_ids)
+        delivered = await waiters.deliver(
+            engine,
+            client,
+            account_id=account_id,
+            event=EventPayload(id=recorded.event_id, name=name, data=data),
+            task_queue=settings.task_queue,
+        )
+        resumed = delivered.resumed
+        await asyncio.to_thread(
+            mark_dispatched, engine, event_id=recorded.event_id, run_ids=recorded.run_ids, resumed=resumed
+        )
+    return Intake(event_id=recorded.event_id, runs=recorded.run_ids, resumed=resumed or recorded.resumed)
 
 
 def record_event(
@@ -150,10 +164,11 @@ def _recorded_before(
             run_ids=[run.id for run in runs],
             starts=[run_service.run_start(session, run) for run in pending],
             dispatched=event.dispatched,
+            resumed=event.resumed,
         )
 
 
-def mark_dispatched(engine: Engine, *, event_id: str, run_ids: list[str]) -> None:
+def mark_dispatched(engine: Engine, *, event_id: str, run_ids: list[str], resumed: int = 0) -> None:
     """Every run of the event is in Temporal: note it on the runs and on the event."""
     with Session(engine) as session:
         if run_ids:
@@ -165,7 +180,7 @@ def mark_dispatched(engine: Engine, *, event_id: str, run_ids: list[str]) -> Non
         session.exec(
             update(Event)
             .where(col(Event.id) == event_id, col(Event.dispatched).is_(False))
-            .values(dispatched=True)
+            .values(dispatched=True, resumed=resumed)
         )
         session.commit()
 
@@ -182,8 +197,28 @@ async def recover(engine: Engine, client: Client, settings: Settings) -> int:
         log.info("starting %d run(s) recorded before a restart", len(starts))
         await run_service.start_runs(client, starts, task_queue=settings.task_queue)
         await asyncio.to_thread(run_service.mark_started, engine, run_ids=[s.input.run_id for s in starts])
+    for event in await asyncio.to_thread(_undispatched, engine, cutoff=cutoff):
+        await waiters.deliver(
+            engine,
+            client,
+            account_id=event.account_id,
+            event=EventPayload(id=event.id, name=event.name, data=event.data),
+            task_queue=settings.task_queue,
+        )
     await asyncio.to_thread(_mark_all_dispatched, engine, cutoff=cutoff)
     return len(starts)
+
+
+def _undispatched(engine: Engine, *, cutoff: datetime) -> list[Event]:
+    """Events recorded but not fully handed on: their waiters may not have been told."""
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Event)
+                .where(col(Event.dispatched).is_(False), col(Event.received_at) <= cutoff)
+                .order_by(col(Event.received_at))
+            ).all()
+        )
 
 
 def _pending_starts(engine: Engine) -> list[run_service.RunStart]:

@@ -31,6 +31,7 @@ from interpreter.contract import (
 from relay.errors import Conflict, Invalid, NotFound
 from relay.settings import Settings
 from relay.storage.tables import Event, Run, Workflow, WorkflowVersion
+from relay.subscribe import subscribe
 
 TERMINAL = frozenset({"completed", "filtered", "failed", "cancelled", "timed_out"})
 
@@ -61,7 +62,8 @@ class RunStart:
 
 
 def run_start(session: Session, run: Run) -> RunStart:
-    """Build the start of ``run`` from its pinned version (and its event, if any)."""
+    """Build the start of ``run`` from its pinned version (and its event, if any), and make
+    sure its event subscriptions are recorded with it, before it can start."""
     version = session.exec(
         select(WorkflowVersion).where(
             WorkflowVersion.workflow_id == run.workflow_id, WorkflowVersion.version == run.version
@@ -74,6 +76,7 @@ def run_start(session: Session, run: Run) -> RunStart:
         if event
         else None
     )
+    subscribe(session, run, compiled=version.compiled, trigger=payload)
     trigger = f"event {event.name}" if event else "manual run"
     name = workflow.name if workflow else run.workflow_id
     return RunStart(
@@ -91,8 +94,13 @@ def run_start(session: Session, run: Run) -> RunStart:
     )
 
 
-async def start_run(client: Client, start: RunStart, *, task_queue: str) -> None:
-    """Start the run's workflow; one that was started before counts as started."""
+async def start_run(
+    client: Client, start: RunStart, *, task_queue: str, signal: tuple[str, Any] | None = None
+) -> None:
+    """Start the run's workflow; one that was started before counts as started.
+
+    With ``signal``, it is signal-with-start: a running workflow gets the signal, a
+    missing one starts with it."""
     run = start.input
     attributes: list[SearchAttributePair[Any]] = [
         SearchAttributePair(RELAY_ACCOUNT, run.account_id),
@@ -111,6 +119,8 @@ async def start_run(client: Client, start: RunStart, *, task_queue: str) -> None
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=TypedSearchAttributes(attributes),
             static_summary=start.summary,
+            start_signal=signal[0] if signal else None,
+            start_signal_args=[signal[1]] if signal else [],
         )
     except WorkflowAlreadyStartedError:
         pass  # a retry, a concurrent request or recovery started it: the same run

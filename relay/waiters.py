@@ -1,0 +1,114 @@
+"""Delivering events to runs that wait for them (``wait_for_event``) or end on them (``cancel_on``).
+
+A run's subscriptions are written in the same transaction as the run itself, before it
+starts, so an event recorded after that is delivered even if the run has not reached
+its wait yet: the signal is kept in the run's history until a wait consumes it. Intake
+finds subscribers by index (account, event name, match value), never by scanning runs.
+"""
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from interpreter.contract import EVENT_SIGNAL, EventPayload
+from relay import runs as run_service
+from relay.storage.subscriptions import RunSubscription
+from relay.storage.tables import Run
+from relay.subscribe import match_key
+
+
+@dataclass(frozen=True)
+class Delivered:
+    resumed: int = 0
+    cancelled: int = 0
+
+
+def subscribers(engine: Engine, *, account_id: str, event: EventPayload) -> list[RunSubscription]:
+    """Open subscriptions this event satisfies: two indexed queries, whatever the number of runs."""
+    doc = event.model_dump(mode="json")
+    with Session(engine) as session:
+        base = select(RunSubscription).where(
+            RunSubscription.account_id == account_id,
+            RunSubscription.event_name == event.name,
+            col(RunSubscription.open).is_(True),
+        )
+        exprs = session.exec(
+            select(RunSubscription.match_expr)
+            .where(
+                RunSubscription.account_id == account_id,
+                RunSubscription.event_name == event.name,
+                col(RunSubscription.open).is_(True),
+                col(RunSubscription.match_expr).is_not(None),
+            )
+            .distinct()
+        ).all()
+        wanted = [
+            (col(RunSubscription.match_expr) == expr) & (col(RunSubscription.match_value) == match_key(expr, doc))
+            for expr in exprs
+            if expr is not None and json.loads(match_key(expr, doc)) is not None
+        ]
+        rows = session.exec(base.where(or_(col(RunSubscription.match_expr).is_(None), *wanted))).all()
+        return [row for row in rows if row.trigger_event_id != event.id]
+
+
+async def deliver(
+    engine: Engine, client: Client, *, account_id: str, event: EventPayload, task_queue: str
+) -> Delivered:
+    """Signal every waiting run the event matches and cancel every run it ends."""
+    targets = await asyncio.to_thread(subscribers, engine, account_id=account_id, event=event)
+    waiting = {s.temporal_workflow_id: s for s in targets if s.kind == "wait"}
+    ending = {s.temporal_workflow_id: s for s in targets if s.kind == "cancel"}
+    outcomes = await asyncio.gather(
+        *(_signal(engine, client, s, event, task_queue) for s in waiting.values()),
+        *(_cancel(client, s) for s in ending.values()),
+    )
+    closed = [s.id for s, ok in zip([*waiting.values(), *ending.values()], outcomes, strict=True) if not ok]
+    if closed:
+        await asyncio.to_thread(_close, engine, closed)
+    return Delivered(resumed=sum(outcomes[: len(waiting)]), cancelled=sum(outcomes[len(waiting) :]))
+
+
+async def _signal(
+    engine: Engine, client: Client, sub: RunSubscription, event: EventPayload, task_queue: str
+) -> bool:
+    try:
+        await client.get_workflow_handle(sub.temporal_workflow_id).signal(EVENT_SIGNAL, event)
+        return True
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+    # Not running: either recorded and not started yet (start it with the event), or ended.
+    start = await asyncio.to_thread(_pending_start, engine, sub.run_id)
+    if start is None:
+        return False
+    await run_service.start_run(client, start, task_queue=task_queue, signal=(EVENT_SIGNAL, event))
+    return True
+
+
+def _pending_start(engine: Engine, run_id: str) -> run_service.RunStart | None:
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status != "pending":
+            return None
+        return run_service.run_start(session, run)
+
+
+async def _cancel(client: Client, sub: RunSubscription) -> bool:
+    try:
+        await client.get_workflow_handle(sub.temporal_workflow_id).cancel()
+        return True
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return False
+
+
+def _close(engine: Engine, subscription_ids: list[int | None]) -> None:
+    with Session(engine) as session:
+        session.exec(update(RunSubscription).where(col(RunSubscription.id).in_(subscription_ids)).values(open=False))
+        session.commit()
