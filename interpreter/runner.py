@@ -108,11 +108,15 @@ class GraphRunner:
         run.last_output = last_output
         for node in ready:
             self._start(run, node, scope, track)
-        await workflow.wait_condition(lambda: run.running == 0 or run.failure is not None)
+        try:
+            await workflow.wait_condition(lambda: run.running == 0 or run.failure is not None)
+        except asyncio.CancelledError:
+            # The run is being cancelled: the node tasks are ours to cancel, so their steps
+            # end as cancelled instead of being left running.
+            await _cancel_all(run.tasks)
+            raise
         if run.failure is not None:
-            for task in run.tasks:
-                task.cancel()
-            await asyncio.gather(*run.tasks, return_exceptions=True)
+            await _cancel_all(run.tasks)
             raise run.failure
         if run.deferred:
             settled_now = [n for n in run.started if n not in run.deferred]
@@ -174,3 +178,9 @@ class GraphRunner:
         run.started.add(node)
         self._interp.mark_not_reached(run.nodes[node], track=track)
         self._resolve(run, node, False, scope, track)
+
+
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

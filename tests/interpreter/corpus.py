@@ -59,4 +59,11 @@ CORPUS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         ]},
         {},
     ),
+    # Recorded with a cancellation request while the run sleeps (see record_histories).
+    "cancelled_during_sleep": (
+        {"name": "c", "actions": [_echo(1), {"type": "sleep", "data": {"duration": "30 days"}}, _echo(2)]},
+        {},
+    ),
 }  # fmt: skip
+
+CANCELLED = {"cancelled_during_sleep"}

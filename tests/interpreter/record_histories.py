@@ -1,7 +1,9 @@
 """Re-record the replay corpus: ``.venv/bin/python -m tests.interpreter.record_histories``.
 
-Run it when a definition in ``corpus.py`` is added, never to paper over a replay failure:
-a failing replay means the interpreter changed behaviour and needs ``workflow.patched``.
+Only histories that are missing are recorded: the old ones stay as they were, because
+replaying histories made by older interpreters is the point. Never re-record to paper
+over a replay failure: it means the interpreter changed behaviour and needs
+``workflow.patched``.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ from relay.settings import Settings
 from relay.storage import create_db_engine, init_db
 from relay.storage.secrets import new_key
 from tests.interpreter.conftest import ECHO_MODULE
-from tests.interpreter.corpus import CORPUS
+from tests.interpreter.corpus import CANCELLED, CORPUS
 from tests.support.temporal import start_time_skipping
 from worker.build import build_worker
 
@@ -37,6 +39,8 @@ async def record() -> None:
         specs = load_actions(settings.action_module_names)
         async with httpx.AsyncClient() as http, build_worker(env.client, settings=settings, engine=engine, http=http):
             for name, (document, data) in CORPUS.items():
+                if (HISTORIES / f"{name}.json").exists():
+                    continue
                 compiled = compile_definition(document, specs)
                 handle = await env.client.start_workflow(
                     "RelayRun",
@@ -45,6 +49,9 @@ async def record() -> None:
                              event=EventPayload(id=uuid.uuid4().hex, name="test/event", data=data)),
                     id=f"corpus-{name}", task_queue=settings.task_queue,
                 )  # fmt: skip
+                if name in CANCELLED:
+                    await asyncio.sleep(1)  # let it reach the sleep
+                    await handle.cancel()
                 try:
                     await handle.result()
                 except Exception:  # noqa: BLE001,S110 - failing runs belong in the corpus too

@@ -1,0 +1,29 @@
+"""``cancel_on``: a matching event ends the run as cancelled, a step in progress is cancelled."""
+
+import httpx
+
+from tests.events.conftest import publish
+from tests.events.test_wait_races import finished, post
+
+FOLLOW_UP = {
+    "name": "Deal follow-up",
+    "trigger": {"event": "deal/opened"},
+    "cancel_on": [{"event": "deal/lost", "match": "data.deal_id"}],
+    "actions": [
+        {"id": "nap", "type": "sleep", "data": {"duration": "30 days"}},
+        {"type": "log", "data": {"message": "follow up on {{ event.data.deal_id }}"}},
+    ],
+}
+
+
+async def test_matching_event_cancels_only_its_run(relay_dev: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+    acme, _ = relay_dev
+    await publish(acme, FOLLOW_UP)
+    [lost_run] = (await post(acme, "deal/opened", {"deal_id": "d1"}))["runs"]
+    [kept_run] = (await post(acme, "deal/opened", {"deal_id": "d2"}))["runs"]
+    await post(acme, "deal/lost", {"deal_id": "d1"})
+    run = await finished(acme, lost_run)
+    assert run["status"] == "cancelled"
+    nap = {s["id"]: s for s in run["steps"]}["nap"]
+    assert nap["status"] == "failed" and nap["error"] == "cancelled"
+    assert (await acme.get(f"/v1/runs/{kept_run}")).json()["status"] == "running"

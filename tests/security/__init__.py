@@ -1,0 +1,1 @@
+"""Payload encryption, the codec endpoint, and a product action module loaded from settings."""

@@ -1,0 +1,136 @@
+"""Runs with payload encryption on, on the real Temporal dev server, read back as the Web UI would."""
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from google.protobuf.message import Message
+from sqlalchemy import Engine
+from temporalio.api.common.v1 import Payload
+from temporalio.api.history.v1 import History
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.registry import load_actions
+from interpreter.compile import compile_definition
+from interpreter.contract import EventPayload, Progress, RunInput
+from relay.codec import new_payload_key
+from relay.settings import Settings
+from relay.temporal import connect
+from worker.build import build_worker
+
+VAULT_MODULE = "tests.security.vault_actions"
+OLD_KEY = new_payload_key("2024-01")
+NEW_KEY = new_payload_key("2025-06")
+ACCOUNT_ID = "acct_security"
+
+
+@pytest.fixture
+def secure_settings(settings: Settings, dev_env: WorkflowEnvironment) -> Settings:
+    """The test's settings with payload encryption on (a rotated key list) and the dev server."""
+    return settings.model_copy(
+        update={
+            "payload_keys": f"{NEW_KEY},{OLD_KEY}",
+            "action_modules": VAULT_MODULE,
+            "temporal_address": dev_env.client.service_client.config.target_host,
+            "temporal_namespace": dev_env.client.namespace,
+        }
+    )
+
+
+@pytest.fixture
+async def relay_client(secure_settings: Settings, engine: Engine) -> Client:
+    """A client as every Relay process makes one: ``relay.temporal.connect``."""
+    return await connect(secure_settings, engine=engine)
+
+
+@dataclass
+class Secured:
+    handle: WorkflowHandle[Any, Any]
+    result: dict[str, Any] | None
+    error: WorkflowFailureError | None
+    progress: Progress
+    history: History
+
+    def step(self, step_id: str) -> Any:
+        return next(s for s in self.progress.steps if s.id == step_id)
+
+    def raw(self) -> bytes:
+        """The history exactly as the Temporal server stores and serves it."""
+        return self.history.SerializeToString()
+
+
+SecureRunner = Callable[..., Awaitable[Secured]]
+
+
+@pytest.fixture
+async def run_secure(
+    dev_env: WorkflowEnvironment, secure_settings: Settings, engine: Engine, relay_client: Client
+) -> AsyncIterator[SecureRunner]:
+    """``await run_secure(definition, data=..., run_input=...)``: start through the Relay client,
+    run on a real worker built from ``secure_settings``, return the history as stored."""
+    specs = load_actions(secure_settings.action_module_names)
+    async with httpx.AsyncClient() as http, build_worker(
+        dev_env.client, settings=secure_settings, engine=engine, http=http
+    ):
+
+        async def run(
+            document: dict[str, Any],
+            *,
+            data: dict[str, Any] | None = None,
+            run_input: dict[str, Any] | None = None,
+        ) -> Secured:
+            compiled = compile_definition(document, specs)
+            handle = await relay_client.start_workflow(
+                "RelayRun",
+                RunInput(
+                    run_id=f"run-{uuid.uuid4().hex[:8]}",
+                    account_id=ACCOUNT_ID,
+                    workflow_id="wf_security",
+                    version=1,
+                    definition=compiled.definition,
+                    event=EventPayload(id=uuid.uuid4().hex, name="test/secure", data=data or {}),
+                    input=run_input or {},
+                ),
+                id=f"relay-security-{uuid.uuid4()}",
+                task_queue=secure_settings.task_queue,
+            )
+            result, error = None, None
+            try:
+                result = await handle.result()
+            except WorkflowFailureError as exc:
+                error = exc
+            progress = await handle.query("progress", result_type=Progress)
+            history = await handle.fetch_history()
+            return Secured(
+                handle=handle,
+                result=result,
+                error=error,
+                progress=progress,
+                history=History(events=history.events),
+            )
+
+        yield run
+
+
+def payloads_in(message: Message) -> Iterator[tuple[str, Payload]]:
+    """Every payload inside a protobuf message, with its path (search attributes excepted:
+    Temporal indexes those, so they are plaintext by design and Relay puts only ids there)."""
+    for field, value in message.ListFields():
+        if field.name == "search_attributes" or field.message_type is None:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            items = value.items() if field.message_type.fields_by_name["value"].message_type else []
+            values = [(f"{field.name}[{k}]", v) for k, v in items]
+        elif isinstance(value, Message):
+            values = [(field.name, value)]
+        else:
+            values = [(f"{field.name}[{i}]", v) for i, v in enumerate(value)]
+        for path, item in values:
+            if isinstance(item, Payload):
+                yield path, item
+            else:
+                yield from ((f"{path}.{p}", found) for p, found in payloads_in(item))
