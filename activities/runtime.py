@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import log_redaction
 from activities import secrets as secret_refs
 from activities.context import ActionContext
 from activities.errors import permanent
@@ -29,6 +30,7 @@ class ActionRuntime:
         self._engine = engine
         self._http = http
         self._box = SecretBox(settings.secret_key_list)
+        log_redaction.install()
 
     def activities(self, specs: dict[str, ActionSpec]) -> list[Callable[..., Any]]:
         return [self._activity(spec) for spec in specs.values()]
@@ -53,7 +55,8 @@ class ActionRuntime:
                     engine=self._engine,
                     secrets=secrets,
                 )
-                result = await spec.fn(data, ctx)
+                with log_redaction.secrets_in_scope(values):
+                    result = await spec.fn(data, ctx)
                 output = secret_refs.redact(result.model_dump(mode="json"), values)
                 _check_size(output, spec.name)
                 return ActionResponse(output=output, attempt=activity.info().attempt)
