@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from activities.secrets import redact
 
-_SECRETS: contextvars.ContextVar[list[str]] = contextvars.ContextVar("relay_secret_values", default=[])
+_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("relay_secret_values", default=())
 _installed = False
 
 
@@ -27,7 +27,7 @@ def install() -> None:
         record = previous(*args, **kwargs)
         values = _SECRETS.get()
         if values:
-            record.msg = redact(record.getMessage(), values)
+            record.msg = redact(record.getMessage(), list(values))
             record.args = ()
         return record
 
@@ -38,7 +38,7 @@ def install() -> None:
 @contextmanager
 def secrets_in_scope(values: list[str]) -> Iterator[None]:
     """Redact ``values`` from every log record made inside the block."""
-    token = _SECRETS.set(values)
+    token = _SECRETS.set(tuple(values))
     try:
         yield
     finally:

@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 
 # Types the interpreter runs itself; no action may take these names.
 FLOW_TYPES = frozenset(
-    {"filter", "sleep", "wait_for_event", "branch", "parallel", "foreach", "set", "invoke",
-     "return", "fail"}
+    {"filter", "sleep", "wait_for_event", "branch", "parallel", "foreach", "set", "invoke", "return", "fail"}
 )
 
 ActionFn = Callable[[Any, "ActionContext"], Awaitable[BaseModel]]

@@ -109,9 +109,7 @@ def _unique_ids(refs: list[StepRef], problems: Problems) -> set[str]:
     return set(seen)
 
 
-def _top_edges(
-    definition: Definition, nodes: list[Step], problems: Problems
-) -> tuple[list[Edge], list[str]]:
+def _top_edges(definition: Definition, nodes: list[Step], problems: Problems) -> tuple[list[Edge], list[str]]:
     ids = [node.id or "" for node in nodes]
     if definition.actions is not None:
         chain = [Edge(source=a, target=b) for a, b in zip(ids, ids[1:], strict=False)]
@@ -125,9 +123,7 @@ def _top_edges(
     return edges, entry
 
 
-def _check_step(
-    ref: StepRef, ids: set[str], actions: Mapping[str, ActionInfo], problems: Problems
-) -> None:
+def _check_step(ref: StepRef, ids: set[str], actions: Mapping[str, ActionInfo], problems: Problems) -> None:
     step, loc, node = ref.step, ref.loc, ref.id
     if step.if_ is not None:
         _check_expression(step.if_, f"{loc}.if", node, ids, problems)
@@ -146,8 +142,9 @@ def _check_step(
     if isinstance(step, ActionStep):
         _check_action(step, loc, node, ids, actions, problems)
         return
-    for field, source in _templates(step.data.model_dump(by_alias=True)
-                                    if isinstance(step.data, BaseModel) else step.data):
+    for field, source in _templates(
+        step.data.model_dump(by_alias=True) if isinstance(step.data, BaseModel) else step.data
+    ):
         if expressions.mentions_secrets(source):
             problems.add(f"{loc}.data.{field}", node, "secrets.* may appear only in action data")
         else:
@@ -239,8 +236,7 @@ def _finalise(step: Step, actions: Mapping[str, ActionInfo]) -> Step:
                 "data": _with_defaults(step.data, spec),
                 "timeout": step.timeout or f"{spec.timeout.total_seconds()}s",
                 "retry": Retry(**retry),
-                "heartbeat": step.heartbeat
-                or (f"{heartbeat.total_seconds()}s" if heartbeat else None),
+                "heartbeat": step.heartbeat or (f"{heartbeat.total_seconds()}s" if heartbeat else None),
             }
         )
     if isinstance(step, Branch):

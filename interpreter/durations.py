@@ -41,7 +41,5 @@ def parse_duration(text: str) -> timedelta:
         seconds += float(match.group(1)) * unit
         consumed += len(match.group(0).replace(" ", ""))
     if consumed == 0 or consumed != len(lowered.replace(" ", "")):
-        raise DurationError(
-            f"{text!r} is not a duration (try \"2 days\", \"48h\", \"90m\" or \"P2D\")"
-        )
+        raise DurationError(f'{text!r} is not a duration (try "2 days", "48h", "90m" or "P2D")')
     return timedelta(seconds=seconds)

@@ -59,8 +59,7 @@ def _with_children(step: Step, problems: "Problems", loc: str) -> Step:
         data = step.data.model_copy(
             update={
                 "branches": [
-                    sub(b, f"b{k + 1}", f"{loc}.data.branches[{k}]")
-                    for k, b in enumerate(step.data.branches)
+                    sub(b, f"b{k + 1}", f"{loc}.data.branches[{k}]") for k, b in enumerate(step.data.branches)
                 ]
             }
         )

@@ -244,7 +244,9 @@ class Interpreter:
             start_to_close_timeout=parse_duration(step.timeout or "5m"),
             heartbeat_timeout=parse_duration(step.heartbeat) if step.heartbeat else None,
             retry_policy=RetryPolicy(
-                initial_interval=parse_duration(retry.initial_interval or "1s") if retry else timedelta(seconds=1),
+                initial_interval=parse_duration(retry.initial_interval or "1s")
+                if retry
+                else timedelta(seconds=1),
                 backoff_coefficient=(retry.backoff or 2.0) if retry else 2.0,
                 maximum_interval=parse_duration(retry.max_interval) if retry and retry.max_interval else None,
                 maximum_attempts=(retry.max_attempts or 0) if retry else 0,

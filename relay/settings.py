@@ -27,9 +27,7 @@ class Settings(BaseSettings):
         f"sqlite:///{DATA_DIR / 'relay.db'}",
         description="SQLAlchemy URL: sqlite:///… or postgresql+psycopg://…",
     )
-    secrets_keys: str = Field(
-        "", description="comma-separated Fernet keys; the first encrypts, all decrypt"
-    )
+    secrets_keys: str = Field("", description="comma-separated Fernet keys; the first encrypts, all decrypt")
 
     payload_keys: str = Field(
         "",

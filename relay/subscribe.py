@@ -16,7 +16,9 @@ from relay.storage.tables import Run
 _INTERESTS: dict[tuple[str, int], list[tuple[str, str | None, str]]] = {}
 
 
-def interests(*, workflow_id: str, version: int, compiled: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+def interests(
+    *, workflow_id: str, version: int, compiled: dict[str, Any]
+) -> list[tuple[str, str | None, str]]:
     """Every event a version's runs may wait for or be cancelled by."""
     key = (workflow_id, version)
     if key not in _INTERESTS:

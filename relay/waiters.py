@@ -48,7 +48,8 @@ def subscribers(engine: Engine, *, account_id: str, event: EventPayload) -> list
             .distinct()
         ).all()
         wanted = [
-            (col(RunSubscription.match_expr) == expr) & (col(RunSubscription.match_value) == match_key(expr, doc))
+            (col(RunSubscription.match_expr) == expr)
+            & (col(RunSubscription.match_value) == match_key(expr, doc))
             for expr in exprs
             if expr is not None and json.loads(match_key(expr, doc)) is not None
         ]
@@ -110,5 +111,7 @@ async def _cancel(client: Client, sub: RunSubscription) -> bool:
 
 def _close(engine: Engine, subscription_ids: list[int | None]) -> None:
     with Session(engine) as session:
-        session.exec(update(RunSubscription).where(col(RunSubscription.id).in_(subscription_ids)).values(open=False))
+        session.exec(
+            update(RunSubscription).where(col(RunSubscription.id).in_(subscription_ids)).values(open=False)
+        )
         session.commit()

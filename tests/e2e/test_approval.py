@@ -45,8 +45,11 @@ async def relay(
         app.router.lifespan_context(app),
         httpx.AsyncClient() as http,
         build_worker(ts_env.client, settings=settings, engine=engine, http=http),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://relay.test",
-                          headers={"Authorization": f"Bearer {key}"}) as api,  # fmt: skip
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://relay.test",
+            headers={"Authorization": f"Bearer {key}"},
+        ) as api,  # fmt: skip
     ):
         await setup_account(api)
         yield api
@@ -69,7 +72,9 @@ async def setup_account(api: httpx.AsyncClient) -> None:
     assert (await api.post(f"/v1/workflows/{workflow_id}/publish", json={"version": 1})).status_code == 200
 
 
-async def run_to_end(api: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, run_id: str) -> dict[str, Any]:
+async def run_to_end(
+    api: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, run_id: str
+) -> dict[str, Any]:
     """Await the run in Temporal with time skipping unlocked, then read it through the API."""
     detail = (await api.get(f"/v1/runs/{run_id}")).json()
     handle = with_relay_converter(ts_env.client, engine).get_workflow_handle(detail["temporal_workflow_id"])
@@ -81,15 +86,21 @@ async def run_to_end(api: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine
 async def test_proposal_created_sends_two_emails_and_a_slack_message_two_days_apart(
     relay: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, smtp: SmtpServer, slack: HttpServer
 ) -> None:
-    posted = await relay.post("/v1/events", json={"name": "crm/lead_status.changed", "data": LEAD, "id": "lead-1"})
+    posted = await relay.post(
+        "/v1/events", json={"name": "crm/lead_status.changed", "data": LEAD, "id": "lead-1"}
+    )
     assert posted.status_code == 202, posted.text
     [run_id] = posted.json()["runs"]
-    again = await relay.post("/v1/events", json={"name": "crm/lead_status.changed", "data": LEAD, "id": "lead-1"})
+    again = await relay.post(
+        "/v1/events", json={"name": "crm/lead_status.changed", "data": LEAD, "id": "lead-1"}
+    )
     assert again.json() == posted.json(), "the same event id must give the same answer"
 
     run = await run_to_end(relay, ts_env, engine, run_id)
     assert run["status"] == "completed", run
-    assert (await relay.get("/v1/runs", params={"event_id": posted.json()["event_id"]})).json()["items"].__len__() == 1
+    assert (await relay.get("/v1/runs", params={"event_id": posted.json()["event_id"]})).json()[
+        "items"
+    ].__len__() == 1
 
     first, second = smtp.messages
     assert first.recipients == ["ada@lead.test"] and first.message["Subject"] == "Your proposal, Ada"

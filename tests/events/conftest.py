@@ -25,8 +25,11 @@ async def relay_ts(
         app.router.lifespan_context(app),
         httpx.AsyncClient() as http,
         build_worker(ts_env.client, settings=settings, engine=engine, http=http),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://relay.test",
-                          headers={"Authorization": f"Bearer {key}"}) as api,  # fmt: skip
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://relay.test",
+            headers={"Authorization": f"Bearer {key}"},
+        ) as api,  # fmt: skip
     ):
         yield api
 
@@ -49,7 +52,9 @@ def finish(relay_ts: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Eng
 
     async def run_to_end(run_id: str) -> dict[str, Any]:
         detail = (await relay_ts.get(f"/v1/runs/{run_id}")).json()
-        handle = with_relay_converter(ts_env.client, engine).get_workflow_handle(detail["temporal_workflow_id"])
+        handle = with_relay_converter(ts_env.client, engine).get_workflow_handle(
+            detail["temporal_workflow_id"]
+        )
         async with ts_env.time_skipping_unlocked():
             try:
                 await handle.result()
@@ -76,9 +81,15 @@ async def relay_dev(
         app.router.lifespan_context(app),
         httpx.AsyncClient() as http,
         build_worker(dev_env.client, settings=settings, engine=any_db, http=http),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://relay.test",
-                          headers={"Authorization": f"Bearer {keys[0]}"}) as acme,  # fmt: skip
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://relay.test",
-                          headers={"Authorization": f"Bearer {keys[1]}"}) as globex,  # fmt: skip
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://relay.test",
+            headers={"Authorization": f"Bearer {keys[0]}"},
+        ) as acme,  # fmt: skip
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://relay.test",
+            headers={"Authorization": f"Bearer {keys[1]}"},
+        ) as globex,  # fmt: skip
     ):
         yield acme, globex

@@ -16,7 +16,9 @@ FOLLOW_UP = {
 }
 
 
-async def test_matching_event_cancels_only_its_run(relay_dev: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+async def test_matching_event_cancels_only_its_run(
+    relay_dev: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
     acme, _ = relay_dev
     await publish(acme, FOLLOW_UP)
     [lost_run] = (await post(acme, "deal/opened", {"deal_id": "d1"}))["runs"]

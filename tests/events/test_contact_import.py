@@ -80,7 +80,9 @@ async def review(api: httpx.AsyncClient, decision: str, upload: str = "up-1") ->
     return posted.json()
 
 
-async def test_review_posted_before_the_wait_is_not_lost(relay_ts: httpx.AsyncClient, crm: Crm, finish: Finish) -> None:
+async def test_review_posted_before_the_wait_is_not_lost(
+    relay_ts: httpx.AsyncClient, crm: Crm, finish: Finish
+) -> None:
     run_id = await start(relay_ts, crm)
     # The run is still enriching (the CRM holds its answer): the reviewer is fast.
     assert (await review(relay_ts, "approved"))["resumed"] == 1
@@ -103,7 +105,9 @@ async def test_rejected_review_deletes(relay_ts: httpx.AsyncClient, crm: Crm, fi
     assert [r.method for r in crm.requests if r.path == "/uploads/up-1"] == ["DELETE"]
 
 
-async def test_silence_times_out_after_seven_days(relay_ts: httpx.AsyncClient, crm: Crm, finish: Finish) -> None:
+async def test_silence_times_out_after_seven_days(
+    relay_ts: httpx.AsyncClient, crm: Crm, finish: Finish
+) -> None:
     run_id = await start(relay_ts, crm)
     crm.release.set()
     run = await finish(run_id)
@@ -116,7 +120,9 @@ async def test_silence_times_out_after_seven_days(relay_ts: httpx.AsyncClient, c
     assert waited >= timedelta(days=7)
 
 
-async def test_empty_upload_is_invalid_and_ends(relay_ts: httpx.AsyncClient, crm: Crm, finish: Finish) -> None:
+async def test_empty_upload_is_invalid_and_ends(
+    relay_ts: httpx.AsyncClient, crm: Crm, finish: Finish
+) -> None:
     run_id = await start(relay_ts, crm, {"upload_id": "up-2", "contacts": []})
     run = await finish(run_id)
     assert run["output"] == "invalid" and crm.enrich_calls == 0

@@ -16,13 +16,19 @@ RACER = {
     "trigger": {"event": "race/start"},
     "actions": [
         {"type": "log", "data": {"message": "racing {{ event.data.k }}"}},
-        {"id": "go", "type": "wait_for_event", "data": {"event": "race/go", "match": "data.k", "timeout": "10m"}},
+        {
+            "id": "go",
+            "type": "wait_for_event",
+            "data": {"event": "race/go", "match": "data.k", "timeout": "10m"},
+        },
         {"type": "return", "data": {"output": "{{ steps.go.output.data }}"}},
     ],
 }
 
 
-async def post(api: httpx.AsyncClient, name: str, data: dict[str, Any], *, jitter: float = 0) -> dict[str, Any]:
+async def post(
+    api: httpx.AsyncClient, name: str, data: dict[str, Any], *, jitter: float = 0
+) -> dict[str, Any]:
     await asyncio.sleep(random.uniform(0, jitter))
     answer = await api.post("/v1/events", json={"name": name, "data": data})
     assert answer.status_code == 202, answer.text
@@ -47,7 +53,9 @@ async def test_every_run_resumes_exactly_once(
     started = await asyncio.gather(*(post(acme, "race/start", {"k": k}) for k in range(RACES)))
     runs = [answer["runs"][0] for answer in started]
     # Each go event lands while its run is somewhere between starting and waiting.
-    go = await asyncio.gather(*(post(acme, "race/go", {"k": k, "nonce": k * 7}, jitter=0.5) for k in range(RACES)))
+    go = await asyncio.gather(
+        *(post(acme, "race/go", {"k": k, "nonce": k * 7}, jitter=0.5) for k in range(RACES))
+    )
     assert sum(answer["resumed"] for answer in go) == RACES
     # Strangers: another account's event with the same key, and a key nobody waits for.
     assert (await post(globex, "race/go", {"k": 0}))["resumed"] == 0

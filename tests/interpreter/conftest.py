@@ -48,8 +48,9 @@ async def run_flow(
     """``await run_flow(definition, data={...})`` runs it to the end and returns what happened."""
     specs = load_actions(flow_settings.action_module_names)
     client = with_relay_converter(ts_env.client, engine)
-    async with httpx.AsyncClient() as http, build_worker(
-        ts_env.client, settings=flow_settings, engine=engine, http=http
+    async with (
+        httpx.AsyncClient() as http,
+        build_worker(ts_env.client, settings=flow_settings, engine=engine, http=http),
     ):
 
         async def run(

@@ -24,8 +24,13 @@ class EchoOut(BaseModel):
     ended: str | None = None
 
 
-@action("test_echo", input=EchoIn, output=EchoOut, description="returns its value",
-        retry=RetryDefaults(max_attempts=3, initial_interval=__import__("datetime").timedelta(milliseconds=100)))
+@action(
+    "test_echo",
+    input=EchoIn,
+    output=EchoOut,
+    description="returns its value",
+    retry=RetryDefaults(max_attempts=3, initial_interval=__import__("datetime").timedelta(milliseconds=100)),
+)
 async def echo(data: EchoIn, ctx: ActionContext) -> EchoOut:
     import asyncio
     from datetime import UTC, datetime
@@ -42,8 +47,13 @@ class FlakyIn(BaseModel):
     permanent: bool = False
 
 
-@action("test_flaky", input=FlakyIn, output=EchoOut, description="fails, then succeeds",
-        retry=RetryDefaults(max_attempts=4, initial_interval=__import__("datetime").timedelta(milliseconds=100)))
+@action(
+    "test_flaky",
+    input=FlakyIn,
+    output=EchoOut,
+    description="fails, then succeeds",
+    retry=RetryDefaults(max_attempts=4, initial_interval=__import__("datetime").timedelta(milliseconds=100)),
+)
 async def flaky(data: FlakyIn, ctx: ActionContext) -> EchoOut:
     if data.permanent:
         raise permanent("this cannot work", kind="Broken")

@@ -37,7 +37,10 @@ async def record() -> None:
         engine = create_db_engine(settings.database_url)
         init_db(engine)
         specs = load_actions(settings.action_module_names)
-        async with httpx.AsyncClient() as http, build_worker(env.client, settings=settings, engine=engine, http=http):
+        async with (
+            httpx.AsyncClient() as http,
+            build_worker(env.client, settings=settings, engine=engine, http=http),
+        ):
             for name, (document, data) in CORPUS.items():
                 if (HISTORIES / f"{name}.json").exists():
                     continue

@@ -48,7 +48,10 @@ def test_literal_address_and_expression_stay_as_written() -> None:
         {"type": "email", "data": {"subject": "s", "text": "t", "to": "boss@example.com"}},
         {"type": "email", "data": {"subject": "s", "text": "t", "to": "{{ event.data.a }}"}},
     ]}, ACTIONS)  # fmt: skip
-    assert [n["data"]["to"] for n in compiled.definition["nodes"]] == ["boss@example.com", "{{ event.data.a }}"]
+    assert [n["data"]["to"] for n in compiled.definition["nodes"]] == [
+        "boss@example.com",
+        "{{ event.data.a }}",
+    ]
 
 
 def test_unknown_action_type_names_the_node() -> None:
@@ -58,8 +61,12 @@ def test_unknown_action_type_names_the_node() -> None:
 
 
 def test_action_data_checked_against_its_input_model() -> None:
-    errs = errors_of({"name": "x", "actions": [{"type": "http_request", "data": {"url": "http://x", "methd": "GET"}}]})
-    assert {"loc": "actions[0].data.methd", "node": "http_request_1"} == {k: errs[0][k] for k in ("loc", "node")}
+    errs = errors_of(
+        {"name": "x", "actions": [{"type": "http_request", "data": {"url": "http://x", "methd": "GET"}}]}
+    )
+    assert {"loc": "actions[0].data.methd", "node": "http_request_1"} == {
+        k: errs[0][k] for k in ("loc", "node")
+    }
     missing = errors_of({"name": "x", "actions": [{"id": "say", "type": "log", "data": {}}]})
     assert missing[0]["loc"] == "actions[0].data.message" and missing[0]["node"] == "say"
 
@@ -74,7 +81,12 @@ def test_templated_values_are_checked_for_syntax_not_type() -> None:
 @pytest.mark.parametrize(
     ("nodes", "edges", "node", "words"),
     [
-        ([log("a"), log("b")], [{"source": "a", "target": "b"}, {"source": "b", "target": "a"}], "a", "cycle"),
+        (
+            [log("a"), log("b")],
+            [{"source": "a", "target": "b"}, {"source": "b", "target": "a"}],
+            "a",
+            "cycle",
+        ),
         ([log("a")], [{"source": "a", "target": "ghost"}], "a", "dangling edge"),
         ([log("a"), log("b"), log("lonely")], [{"source": "a", "target": "b"}], "lonely", "unreachable"),
     ],

@@ -20,7 +20,15 @@ async def test_steps_pass_outputs_and_variables(run_flow: Runner) -> None:
         ]},
         data={"x": 4},
     )  # fmt: skip
-    assert done.result == {"status": "completed", "output": {"value": 9, "started": done.result["output"]["started"], "ended": done.result["output"]["ended"]}, "error": None}
+    assert done.result == {
+        "status": "completed",
+        "output": {
+            "value": 9,
+            "started": done.result["output"]["started"],
+            "ended": done.result["output"]["ended"],
+        },
+        "error": None,
+    }
     assert [s.status for s in done.progress.steps] == ["completed"] * 3
     assert done.step("set_2").output == {"doubled": 8}
 

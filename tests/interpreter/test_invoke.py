@@ -12,7 +12,9 @@ from relay.storage.tables import Account, Run, Workflow, WorkflowVersion
 from tests.interpreter.conftest import ECHO_MODULE, Runner
 
 
-def publish(engine: Engine, *, workflow_id: str, name: str, document: dict[str, Any], live: bool = True) -> None:
+def publish(
+    engine: Engine, *, workflow_id: str, name: str, document: dict[str, Any], live: bool = True
+) -> None:
     compiled = compile_definition(document, load_actions([ECHO_MODULE]))
     with Session(engine) as session:
         if session.get(Account, "acct") is None:

@@ -17,7 +17,11 @@ async def chain_histories(handle: WorkflowHandle[Any, Any]) -> list[int]:
         counts.append(len(history.events))
         last = history.events[-1]
         attrs = last.workflow_execution_continued_as_new_event_attributes
-        run_id = attrs.new_execution_run_id if last.HasField("workflow_execution_continued_as_new_event_attributes") else None
+        run_id = (
+            attrs.new_execution_run_id
+            if last.HasField("workflow_execution_continued_as_new_event_attributes")
+            else None
+        )
     return counts
 
 

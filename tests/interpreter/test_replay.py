@@ -18,11 +18,13 @@ def test_corpus_is_recorded() -> None:
     assert {p.stem for p in HISTORIES.glob("*.json")} >= set(CORPUS)
 
 
-@pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
-async def test_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(f"relay-replay-{path.stem}", path.read_text())
+@pytest.mark.parametrize(
+    ("name", "recorded"), [(p.stem, p.read_text()) for p in sorted(HISTORIES.glob("*.json"))]
+)
+async def test_history_replays(name: str, recorded: str) -> None:
+    history = WorkflowHistory.from_json(f"relay-replay-{name}", recorded)
     replayer = Replayer(
         workflows=[RelayRun], data_converter=pydantic_data_converter, workflow_runner=workflow_runner()
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    assert result.replay_failure is None, f"{path.stem}: {result.replay_failure}"
+    assert result.replay_failure is None, f"{name}: {result.replay_failure}"

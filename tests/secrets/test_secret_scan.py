@@ -51,7 +51,9 @@ async def test_no_secret_value_anywhere(
     [run_id] = (await post(acme, "s/go", {"who": "ada"}))["runs"]
     run = await finished(acme, run_id)
     assert run["status"] == "completed", run
-    assert careless.requests[0].headers["authorization"] == f"Bearer {TOKEN}", "the secret must reach the service"
+    assert careless.requests[0].headers["authorization"] == f"Bearer {TOKEN}", (
+        "the secret must reach the service"
+    )
 
     history = await dev_env.client.get_workflow_handle(run["temporal_workflow_id"]).fetch_history()
     answers = [

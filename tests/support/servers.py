@@ -108,9 +108,7 @@ class HttpServer:
                 )
                 outer.requests.append(req)
                 reply = outer.responder(req)
-                payload = (
-                    reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-                )
+                payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for key, value in headers.items():

@@ -37,7 +37,10 @@ async def start_time_skipping() -> WorkflowEnvironment:
         data_converter=pydantic_data_converter,
         test_server_existing_path=_binary("temporal-test-server"),
     )
-    kinds = {"KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, "INT": IndexedValueType.INDEXED_VALUE_TYPE_INT}
+    kinds = {
+        "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "INT": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    }
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=env.client.namespace,
