@@ -10,21 +10,23 @@ not started (a crash in between) are picked up by ``recover``.
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
+from interpreter import expressions
 from interpreter.contract import EventPayload
 from relay import runs as run_service
 from relay import waiters
 from relay.errors import Conflict
 from relay.settings import Settings
-from relay.storage.tables import Event, Run, Workflow, utcnow
+from relay.storage.tables import Event, Run, Workflow, WorkflowVersion, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,8 @@ def record_event(
                     col(Workflow.live_version).is_not(None),
                 )
             ).all()
-            runs = [_event_run(workflow, event_id=event_id) for workflow in workflows]
+            event = {"id": event_id, "name": name, "data": data}
+            runs = [_event_run(w, event_id=event_id) for w in _triggered(session, workflows, event=event)]
             session.add_all(runs)
             session.flush()
             starts = [run_service.run_start(session, run) for run in runs]
@@ -141,6 +144,34 @@ def _event_run(workflow: Workflow, *, event_id: str) -> Run:
             account_id=workflow.account_id, workflow_id=workflow.id, trigger=f"evt-{event_id}"
         ),
     )
+
+
+def _triggered(session: Session, workflows: Sequence[Workflow], *, event: dict[str, Any]) -> list[Workflow]:
+    """The workflows whose live version's ``trigger.if`` holds for ``event`` (or that have none).
+
+    A condition that cannot be evaluated on this event does not hold: logged, nothing starts.
+    """
+    if not workflows:
+        return []
+    live = session.exec(
+        select(WorkflowVersion.workflow_id, WorkflowVersion.compiled).where(
+            tuple_(WorkflowVersion.workflow_id, WorkflowVersion.version).in_(
+                [(w.id, w.live_version) for w in workflows]
+            )
+        )
+    ).all()
+    conditions = {workflow_id: (compiled.get("trigger") or {}).get("if") for workflow_id, compiled in live}
+    return [w for w in workflows if _holds(conditions.get(w.id), event, workflow_id=w.id)]
+
+
+def _holds(condition: str | None, event: dict[str, Any], *, workflow_id: str) -> bool:
+    if condition is None:
+        return True
+    try:
+        return expressions.truthy(expressions.evaluate(condition, {"event": event}))
+    except Exception as exc:  # the author's expression: it must not stop the other workflows
+        log.warning("trigger.if of workflow %s failed on event %s: %s", workflow_id, event["id"], exc)
+        return False
 
 
 def _recorded_before(

@@ -12,6 +12,7 @@ from api.models.runs import CancelAccepted, RunAccepted, RunCreate, RunDetail, R
 from api.pagination import Cursor, Limit
 from relay import run_status
 from relay.runs import start_manual_run, temporal_ui_url
+from relay.scheduled_runs import record_fired_runs
 
 router = APIRouter(tags=["runs"])
 
@@ -54,6 +55,7 @@ async def list_runs(
     cursor: Cursor = None,
 ) -> Page[RunPublic]:
     """Runs, newest first. Unfinished runs are asked of Temporal, so statuses are current."""
+    await record_fired_runs(engine, client, account_id=account.id)  # what schedules started
     if status_filter is not None:
         stale = await asyncio.to_thread(
             crud.unfinished_runs, engine, account_id=account.id, workflow_id=workflow_id, event_id=event_id

@@ -1,9 +1,12 @@
 """``/v1/workflows/{id}/versions`` and ``/publish``: immutable versions, the live one."""
 
+from functools import partial
+
+from anyio import from_thread
 from fastapi import APIRouter, status
 
 from api.crud import workflows as crud
-from api.deps import AccountDep, ActionsDep, SessionDep
+from api.deps import AccountDep, ActionsDep, EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.models.common import Items
 from api.models.workflows import (
     Publish,
@@ -12,6 +15,7 @@ from api.models.workflows import (
     VersionSummary,
     WorkflowPublic,
 )
+from relay import schedules
 
 router = APIRouter(prefix="/workflows/{workflow_id}", tags=["versions"])
 
@@ -40,7 +44,18 @@ def read_version(workflow_id: str, version: int, account: AccountDep, session: S
 
 
 @router.post("/publish")
-def publish(workflow_id: str, body: Publish, account: AccountDep, session: SessionDep) -> WorkflowPublic:
-    """Make a version live; publishing an older one is a rollback. Runs keep their version."""
+def publish(
+    workflow_id: str,
+    body: Publish,
+    account: AccountDep,
+    session: SessionDep,
+    engine: EngineDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+) -> WorkflowPublic:
+    """Make a version live; publishing an older one is a rollback. Runs keep their version;
+    the workflow's schedules fire the new live version from now on."""
     workflow = crud.get_workflow(session, account_id=account.id, workflow_id=workflow_id)
-    return WorkflowPublic.of(crud.publish(session, workflow=workflow, version=body.version))
+    published = crud.publish(session, workflow=workflow, version=body.version)
+    from_thread.run(partial(schedules.follow_live_version, engine, client, settings, workflow_id=workflow_id))
+    return WorkflowPublic.of(published)

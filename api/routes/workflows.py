@@ -1,12 +1,16 @@
 """``/v1/workflows``: create, list, read, replace the draft, archive."""
 
+from functools import partial
+
+from anyio import from_thread
 from fastapi import APIRouter, Query, status
 
 from api.crud import workflows as crud
-from api.deps import AccountDep, ActionsDep, SessionDep
+from api.deps import AccountDep, ActionsDep, EngineDep, SessionDep, TemporalDep
 from api.models.common import Page
 from api.models.workflows import WorkflowCreate, WorkflowPublic, WorkflowUpdate
 from api.pagination import Cursor, Limit
+from relay import schedules
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 
@@ -52,7 +56,11 @@ def replace_draft(
 
 
 @router.delete("/{workflow_id}", status_code=status.HTTP_204_NO_CONTENT)
-def archive_workflow(workflow_id: str, account: AccountDep, session: SessionDep) -> None:
-    """Archive: no event triggers it any more and it cannot be run; its runs stay readable."""
+def archive_workflow(
+    workflow_id: str, account: AccountDep, session: SessionDep, engine: EngineDep, client: TemporalDep
+) -> None:
+    """Archive: no event or schedule triggers it any more and it cannot be run; its runs stay
+    readable."""
     workflow = crud.get_workflow(session, account_id=account.id, workflow_id=workflow_id)
     crud.archive_workflow(session, workflow=workflow)
+    from_thread.run(partial(schedules.delete_workflow_schedules, engine, client, workflow_id=workflow.id))

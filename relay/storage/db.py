@@ -38,6 +38,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 def init_db(engine: Engine) -> None:
     """Create missing tables (schema changes are additive until migrations are needed)."""
     import relay.storage.blobs  # noqa: F401 - registers the tables on the metadata
+    import relay.storage.schedules  # noqa: F401
     import relay.storage.subscriptions  # noqa: F401
     import relay.storage.tables  # noqa: F401
 

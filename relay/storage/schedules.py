@@ -29,6 +29,11 @@ def list_schedules(engine: Engine, *, account_id: str, workflow_id: str) -> list
     """The workflow's schedules, oldest first; another account's workflow is unknown."""
     with Session(engine, expire_on_commit=False) as session:
         _workflow(session, account_id=account_id, workflow_id=workflow_id)
+    return of_workflow(engine, workflow_id=workflow_id)
+
+
+def of_workflow(engine: Engine, *, workflow_id: str) -> list[CronSchedule]:
+    with Session(engine, expire_on_commit=False) as session:
         statement = (
             select(CronSchedule)
             .where(CronSchedule.workflow_id == workflow_id)

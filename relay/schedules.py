@@ -1,0 +1,247 @@
+"""Cron triggers as Temporal Schedules.
+
+A Temporal Schedule carries a fixed start-workflow action, so a schedule's action starts
+``RelayRun`` on the version that was live when it was created, and publishing another
+version rewrites the action of every schedule of the workflow (``follow_live_version``):
+fires run the live version. Temporal appends the fire time to the action's workflow id,
+so each fire is its own run, ``relay-{account}-{workflow}-{schedule}-2025-01-02T09:00:00Z``,
+with Relay's search attributes. Every fire runs even while an earlier one still does
+(overlap ``ALLOW_ALL``: a run that sleeps for days must not swallow the next fires); fires
+missed while Temporal was unavailable are caught up within ``CATCHUP_WINDOW``.
+
+The Temporal Schedule is created first and the row written after it, nothing half-written
+either way; the live version is checked again once the row exists, so a publish in
+between is followed too. Fired runs are recorded by ``relay.scheduled_runs``.
+"""
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.service import RPCError, RPCStatusCode
+
+from interpreter.contract import RELAY_ACCOUNT, RELAY_VERSION, RELAY_WORKFLOW, WORKFLOW_NAME, RunInput
+from relay.errors import Conflict, Invalid
+from relay.runs import temporal_workflow_id
+from relay.settings import Settings
+from relay.storage import schedules as store
+from relay.storage.schedules import CronSchedule
+from relay.storage.tables import Workflow, WorkflowVersion
+
+log = logging.getLogger(__name__)
+
+CATCHUP_WINDOW = timedelta(hours=1)
+NEXT_TIMES = 5
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """A schedule's row and what only Temporal knows: whether it is paused, when it fires next.
+    ``missing``: the Temporal Schedule was deleted outside Relay."""
+
+    row: CronSchedule
+    status: Literal["active", "paused", "missing"]
+    next_times: list[datetime] = field(default_factory=list)
+
+
+async def create_schedule(
+    engine: Engine,
+    client: Client,
+    settings: Settings,
+    *,
+    account_id: str,
+    workflow_id: str,
+    cron: str,
+    timezone: str | None = None,
+    input: dict[str, Any] | None = None,  # noqa: A002 - the API's name for it
+) -> ScheduleView:
+    """Start firing runs of the workflow's live version on ``cron`` (in ``timezone``, default UTC)."""
+    _check_timezone(timezone)
+    schedule_id = f"sch-{secrets.token_hex(4)}"
+    row = CronSchedule(
+        id=schedule_id,
+        account_id=account_id,
+        workflow_id=workflow_id,
+        temporal_schedule_id=temporal_workflow_id(
+            account_id=account_id, workflow_id=workflow_id, trigger=schedule_id
+        ),
+        cron=cron.strip(),
+        timezone=timezone,
+        input=input or {},
+        version=0,
+    )
+    workflow, version = await asyncio.to_thread(
+        store.live, engine, account_id=account_id, workflow_id=workflow_id
+    )
+    row.version = version.version
+    schedule = Schedule(
+        action=_action(row, workflow, version, task_queue=settings.task_queue),
+        spec=ScheduleSpec(cron_expressions=[row.cron], time_zone_name=timezone),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.ALLOW_ALL, catchup_window=CATCHUP_WINDOW),
+    )
+    try:
+        handle = await client.create_schedule(
+            row.temporal_schedule_id, schedule, search_attributes=_attributes(row, version=None)
+        )
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+            at_fault = "timezone" if "time zone" in exc.message else "cron"
+            raise Invalid(f"{at_fault}: {exc.message}", field=at_fault) from None
+        raise
+    try:
+        await asyncio.to_thread(store.insert, engine, row)
+    except Exception:
+        await handle.delete()
+        raise
+    await follow_live_version(engine, client, settings, workflow_id=workflow_id)
+    return await describe(client, row)
+
+
+async def follow_live_version(engine: Engine, client: Client, settings: Settings, *, workflow_id: str) -> int:
+    """Point every schedule of the workflow at its live version; call after publishing.
+
+    Schedules already on it are left alone. Returns how many were updated.
+    """
+    workflow, version, rows = await asyncio.to_thread(store.behind, engine, workflow_id=workflow_id)
+
+    async def one(row: CronSchedule) -> bool:
+        action = _action(row, workflow, version, task_queue=settings.task_queue)
+
+        def new_action(current: ScheduleUpdateInput) -> ScheduleUpdate:
+            schedule = current.description.schedule
+            schedule.action = action
+            return ScheduleUpdate(schedule=schedule)
+
+        try:
+            await client.get_schedule_handle(row.temporal_schedule_id).update(new_action)
+            return True
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            log.warning("schedule %s is gone from Temporal", row.temporal_schedule_id)
+            return False
+
+    updated = [row.id for row, ok in zip(rows, await asyncio.gather(*map(one, rows)), strict=True) if ok]
+    if updated:
+        await asyncio.to_thread(store.set_version, engine, schedule_ids=updated, version=version.version)
+    return len(updated)
+
+
+async def describe(client: Client, row: CronSchedule) -> ScheduleView:
+    try:
+        description = await client.get_schedule_handle(row.temporal_schedule_id).describe()
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return ScheduleView(row, "missing")
+    paused = description.schedule.state.paused
+    return ScheduleView(
+        row, "paused" if paused else "active", list(description.info.next_action_times[:NEXT_TIMES])
+    )
+
+
+async def set_paused(client: Client, row: CronSchedule, *, paused: bool) -> ScheduleView:
+    """Pause (no fires until resumed; missed ones are not caught up) or resume."""
+    handle = client.get_schedule_handle(row.temporal_schedule_id)
+    try:
+        if paused:
+            await handle.pause(note="paused through the Relay API")
+        else:
+            await handle.unpause(note="resumed through the Relay API")
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        raise Conflict(f"schedule {row.id!r} was deleted in Temporal; delete it here too") from None
+    return await describe(client, row)
+
+
+async def delete_schedule(engine: Engine, client: Client, row: CronSchedule) -> None:
+    """Stop the schedule for good; the runs it started stay (and keep running)."""
+    try:
+        await client.get_schedule_handle(row.temporal_schedule_id).delete()
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+    await asyncio.to_thread(store.delete, engine, schedule_id=row.id)
+
+
+async def delete_workflow_schedules(engine: Engine, client: Client, *, workflow_id: str) -> int:
+    """Delete every schedule of a workflow (for archiving it); returns how many there were."""
+    rows = await asyncio.to_thread(store.of_workflow, engine, workflow_id=workflow_id)
+    for row in rows:
+        await delete_schedule(engine, client, row)
+    return len(rows)
+
+
+def schedule_ui_url(settings: Settings, temporal_schedule_id: str) -> str:
+    base = settings.temporal_ui_url.rstrip("/")
+    namespace = quote(settings.temporal_namespace, safe="")
+    return f"{base}/namespaces/{namespace}/schedules/{quote(temporal_schedule_id, safe='')}"
+
+
+def _check_timezone(timezone: str | None) -> None:
+    if timezone is None:
+        return
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        if _have_tz_database():
+            raise Invalid(f"timezone: {timezone!r} is not an IANA time zone", field="timezone") from None
+
+
+def _have_tz_database() -> bool:
+    # Without one (a slim image), Temporal's own check is the only one.
+    try:
+        ZoneInfo("Europe/Paris")
+        return True
+    except ZoneInfoNotFoundError:
+        return False
+
+
+def _action(
+    row: CronSchedule, workflow: Workflow, version: WorkflowVersion, *, task_queue: str
+) -> ScheduleActionStartWorkflow:
+    # Every fire gets the same input; run.id inside it is the schedule's id.
+    run = RunInput(
+        run_id=row.id,
+        account_id=row.account_id,
+        workflow_id=row.workflow_id,
+        version=version.version,
+        definition=version.compiled,
+        input=row.input,
+    )
+    return ScheduleActionStartWorkflow(
+        WORKFLOW_NAME,
+        run,
+        id=row.temporal_schedule_id,
+        task_queue=task_queue,
+        typed_search_attributes=_attributes(row, version=version.version),
+        static_summary=f"{workflow.name} v{version.version} · schedule {row.id} ({row.cron})",
+    )
+
+
+def _attributes(row: CronSchedule, *, version: int | None) -> TypedSearchAttributes:
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(RELAY_ACCOUNT, row.account_id),
+        SearchAttributePair(RELAY_WORKFLOW, row.workflow_id),
+    ]
+    if version is not None:
+        pairs.append(SearchAttributePair(RELAY_VERSION, version))
+    return TypedSearchAttributes(pairs)
