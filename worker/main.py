@@ -1,0 +1,89 @@
+"""``relay worker``: one worker process, stopped gracefully by SIGINT or SIGTERM.
+
+Run as many as you like on the same task queue; Temporal spreads the work between them.
+"""
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import Engine
+
+from relay.settings import Settings
+from relay.storage import create_db_engine, init_db
+from relay.temporal import connect
+from worker.build import build_worker
+
+log = logging.getLogger("relay.worker")
+
+DEFAULT_SHUTDOWN_GRACE = timedelta(seconds=30)
+
+
+async def serve(
+    settings: Settings,
+    *,
+    engine: Engine,
+    shutdown_grace: timedelta = DEFAULT_SHUTDOWN_GRACE,
+) -> None:
+    """Poll the task queue until SIGINT/SIGTERM, then let in-flight activities finish.
+
+    Activities still running after ``shutdown_grace`` are cancelled; Temporal retries them
+    on another worker, so nothing is lost, only repeated.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    try:
+        client = await connect(settings, engine=engine)
+    except RuntimeError as exc:
+        raise SystemExit(
+            f"relay worker: cannot reach Temporal at {settings.temporal_address}: {exc}"
+        ) from None
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0)) as http:
+        worker = build_worker(
+            client,
+            settings=settings,
+            engine=engine,
+            http=http,
+            graceful_shutdown_timeout=shutdown_grace,
+        )
+        running = asyncio.create_task(worker.run())
+        stopping = asyncio.create_task(stop.wait())
+        log.info(
+            "worker polling task queue %r on %s (namespace %s)",
+            settings.task_queue,
+            settings.temporal_address,
+            settings.temporal_namespace,
+        )
+        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if running in done:
+            stopping.cancel()
+            running.result()  # a worker that stops by itself has failed: raise why
+            return
+        # A second signal now means "stop at once": give the default handlers back.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        log.info("stopping: letting in-flight activities finish (up to %s)", shutdown_grace)
+        await worker.shutdown()
+        await running
+        log.info("worker stopped")
+
+
+def run(settings: Settings, *, shutdown_grace: timedelta = DEFAULT_SHUTDOWN_GRACE) -> None:
+    """Blocking entry point used by ``relay worker`` and ``python -m worker.main``."""
+    engine = create_db_engine(settings.database_url)
+    init_db(engine)
+    try:
+        asyncio.run(serve(settings, engine=engine, shutdown_grace=shutdown_grace))
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    from relay.cli import main
+
+    main(["worker"])
