@@ -10,12 +10,10 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from relay.accounts import create_account
 from relay.settings import Settings
 from relay.temporal import with_relay_converter
 from tests.support.servers import HttpServer, SmtpServer
-from worker.build import build_worker
+from tests.support.stack import relay_stack
 
 APPROVAL = {
     "name": "Approval",
@@ -39,18 +37,7 @@ async def relay(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The API and a worker on the time-skipping server, Slack pointed at the local stand-in."""
     settings = settings.model_copy(update={"slack_api_url": slack.url})
-    app = create_app(settings, engine=engine, temporal_client=ts_env.client)
-    _, key = create_account(engine, name="Acme")
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient() as http,
-        build_worker(ts_env.client, settings=settings, engine=engine, http=http),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://relay.test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api,  # fmt: skip
-    ):
+    async with relay_stack(ts_env.client, settings=settings, engine=engine) as (api,):
         await setup_account(api)
         yield api
 

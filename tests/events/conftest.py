@@ -8,29 +8,16 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from relay.accounts import create_account
 from relay.settings import Settings
 from relay.temporal import with_relay_converter
-from worker.build import build_worker
+from tests.support.stack import relay_stack
 
 
 @pytest.fixture
 async def relay_ts(
     ts_env: WorkflowEnvironment, settings: Settings, engine: Engine
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=engine, temporal_client=ts_env.client)
-    _, key = create_account(engine, name="Acme")
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient() as http,
-        build_worker(ts_env.client, settings=settings, engine=engine, http=http),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://relay.test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api,  # fmt: skip
-    ):
+    async with relay_stack(ts_env.client, settings=settings, engine=engine) as (api,):
         yield api
 
 
@@ -75,21 +62,8 @@ async def relay_dev(
     dev_env: WorkflowEnvironment, settings: Settings, any_db: Engine
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     """Two accounts' clients on the real dev server with a real worker."""
-    app = create_app(settings, engine=any_db, temporal_client=dev_env.client)
-    keys = [create_account(any_db, name=name)[1] for name in ("Acme", "Globex")]
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient() as http,
-        build_worker(dev_env.client, settings=settings, engine=any_db, http=http),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://relay.test",
-            headers={"Authorization": f"Bearer {keys[0]}"},
-        ) as acme,  # fmt: skip
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://relay.test",
-            headers={"Authorization": f"Bearer {keys[1]}"},
-        ) as globex,  # fmt: skip
+    async with relay_stack(dev_env.client, settings=settings, engine=any_db, accounts=("Acme", "Globex")) as (
+        acme,
+        globex,
     ):
         yield acme, globex
