@@ -11,7 +11,8 @@ from temporalio.client import Client
 
 from activities.registry import load_actions
 from api import errors
-from api.routes import health, v1
+from api.routes import codec, health, v1
+from api.routes.codec import install_codec_cors
 from relay.intake import recover
 from relay.settings import Settings, get_settings
 from relay.storage import create_db_engine, init_db
@@ -43,7 +44,7 @@ def create_app(
         await asyncio.to_thread(init_db, db)
         # The claim check resolves large run outputs, whatever client was handed in.
         client = (
-            with_relay_converter(temporal_client, db)
+            with_relay_converter(temporal_client, db, settings=settings)
             if temporal_client is not None
             else await connect(settings, engine=db)
         )
@@ -61,8 +62,10 @@ def create_app(
 
     app = FastAPI(title="Relay", version="1", description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
+    install_codec_cors(app, settings)
     app.include_router(v1)
     app.include_router(health.router)
+    app.include_router(codec.router)
     return app
 
 

@@ -2,7 +2,6 @@
 
 from sqlalchemy import Engine
 from temporalio.client import Client, TLSConfig
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from interpreter.contract import RELAY_ACCOUNT, RELAY_EVENT, RELAY_VERSION, RELAY_WORKFLOW
 from relay.payloads import relay_data_converter
@@ -28,20 +27,26 @@ async def connect(settings: Settings, *, engine: Engine | None = None) -> Client
     """A client with Relay's data converter, TLS and API key as the settings say.
 
     With ``engine``, large payloads go through the claim check (``relay.payloads``);
-    every process that reads run data (API, workers) must pass it.
+    every process that reads run data (API, workers) must pass it. Payload encryption
+    follows ``settings.payload_keys`` with or without ``engine``.
     """
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         api_key=settings.temporal_api_key,
         tls=_tls(settings),
-        data_converter=relay_data_converter(engine) if engine is not None else pydantic_data_converter,
+        data_converter=relay_data_converter(engine, settings),
     )
 
 
-def with_relay_converter(client: Client, engine: Engine) -> Client:
-    """The same connection with Relay's data converter (claim check included)."""
-    return Client(**{**client.config(), "data_converter": relay_data_converter(engine)})
+def with_relay_converter(client: Client, engine: Engine, *, settings: Settings | None = None) -> Client:
+    """The same connection with Relay's data converter: the claim check, and payload
+    encryption as ``settings.payload_keys`` says.
+
+    Pass ``settings`` wherever they are at hand: without them the client neither encrypts
+    what it writes nor decrypts what it reads.
+    """
+    return Client(**{**client.config(), "data_converter": relay_data_converter(engine, settings)})
 
 
 def dev_server_search_attribute_args() -> list[str]:

@@ -1,5 +1,7 @@
 """Wires one Temporal worker: the interpreter workflow plus every registered action."""
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import Engine
 from temporalio.client import Client
@@ -31,15 +33,21 @@ def build_worker(
     engine: Engine,
     http: httpx.AsyncClient,
     task_queue: str | None = None,
+    graceful_shutdown_timeout: timedelta = timedelta(0),
 ) -> Worker:
-    """A worker for the interpreter and every action registered by built-ins and product modules."""
+    """A worker for the interpreter and every action registered by built-ins and product modules.
+
+    ``graceful_shutdown_timeout``: how long ``Worker.shutdown`` lets running activities finish.
+    """
     specs = load_actions(settings.action_module_names)
     runtime = ActionRuntime(settings=settings, engine=engine, http=http)
     return Worker(
-        # Workers always use the claim check, whatever client they are handed.
-        with_relay_converter(client, engine),
+        # Workers always use the claim check and the configured payload encryption,
+        # whatever client they are handed.
+        with_relay_converter(client, engine, settings=settings),
         task_queue=task_queue or settings.task_queue,
         workflows=[RelayRun],
         activities=[*runtime.activities(specs), SystemActivities(engine=engine).prepare_invoke],
         workflow_runner=workflow_runner(),
+        graceful_shutdown_timeout=graceful_shutdown_timeout,
     )

@@ -1,0 +1,1 @@
+"""Examples of product code that plugs into Relay (see ``examples/README.md``)."""
