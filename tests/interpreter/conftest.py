@@ -2,13 +2,14 @@
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from activities.registry import load_actions
@@ -41,16 +42,14 @@ def flow_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"action_modules": ECHO_MODULE})
 
 
-@pytest.fixture
-async def run_flow(
-    ts_env: WorkflowEnvironment, flow_settings: Settings, engine: Engine
-) -> AsyncIterator[Runner]:
-    """``await run_flow(definition, data={...})`` runs it to the end and returns what happened."""
-    specs = load_actions(flow_settings.action_module_names)
-    client = with_relay_converter(ts_env.client, engine)
+@asynccontextmanager
+async def flow_runner(env: WorkflowEnvironment, settings: Settings, engine: Engine) -> AsyncIterator[Runner]:
+    """A worker on ``env`` and a function that runs a definition to its end there."""
+    specs = load_actions(settings.action_module_names)
+    client = with_relay_converter(env.client, engine)
     async with (
         httpx.AsyncClient() as http,
-        build_worker(ts_env.client, settings=flow_settings, engine=engine, http=http),
+        build_worker(env.client, settings=settings, engine=engine, http=http),
     ):
 
         async def run(
@@ -74,7 +73,7 @@ async def run_flow(
                     input=run_input or {},
                 ),
                 id=f"relay-test-{uuid.uuid4()}",
-                task_queue=flow_settings.task_queue,
+                task_queue=settings.task_queue,
             )
             if before_result is not None:
                 await before_result(handle)
@@ -87,3 +86,37 @@ async def run_flow(
             return Finished(run_id=run_id, handle=handle, result=result, error=error, progress=progress)
 
         yield run
+
+
+@pytest.fixture
+async def run_flow(
+    ts_env: WorkflowEnvironment, flow_settings: Settings, engine: Engine
+) -> AsyncIterator[Runner]:
+    """``await run_flow(definition, data={...})`` on the time-skipping server: timers cost no time."""
+    async with flow_runner(ts_env, flow_settings, engine) as run:
+        yield run
+
+
+@pytest.fixture
+async def run_flow_dev(
+    dev_env: WorkflowEnvironment, flow_settings: Settings, engine: Engine
+) -> AsyncIterator[Runner]:
+    """The same on the real dev server, for heavy runs (long histories, many runs at once)."""
+    async with flow_runner(dev_env, flow_settings, engine) as run:
+        yield run
+
+
+async def run_histories(handle: WorkflowHandle[Any, Any]) -> list[WorkflowHistory]:
+    """The histories of every run in a continue-as-new chain, first to last."""
+    histories, run_id = [], handle.first_execution_run_id or handle.result_run_id
+    while run_id:
+        history = await handle._client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
+        histories.append(history)
+        last = history.events[-1]
+        continued = last.HasField("workflow_execution_continued_as_new_event_attributes")
+        run_id = (
+            last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+            if continued
+            else None
+        )
+    return histories

@@ -42,11 +42,19 @@ async def test_invoke_waits_for_the_child_and_returns_its_output(run_flow: Runne
         assert child is not None and child.workflow_id == "wf_child" and child.version == 1
 
 
-async def test_invoke_fire_and_forget_returns_the_run_id(run_flow: Runner, engine: Engine) -> None:
+async def test_invoke_fire_and_forget_returns_the_run_id(run_flow_dev: Runner, engine: Engine) -> None:
+    # On the dev server: the time-skipping test server never unlocks its clock again after
+    # a parent that abandoned a child has completed (it would stall every later test).
     publish(engine, workflow_id="wf_child", name="enrich", document=CHILD)
-    done = await run_flow({"name": "parent", "actions": [
-        {"type": "invoke", "data": {"workflow": "wf_child", "wait": False}}]})  # fmt: skip
+    done = await run_flow_dev({"name": "parent", "actions": [
+        {"type": "invoke", "data": {"workflow": "wf_child", "wait": False, "input": {"contact": "bo"}}}]})  # fmt: skip
     assert set(done.result["output"]) == {"run_id"}
+    with Session(engine) as session:
+        child = session.get(Run, done.result["output"]["run_id"])
+        assert child is not None
+    # The parent did not wait; the child still runs to its end.
+    child_handle = done.handle._client.get_workflow_handle(child.temporal_workflow_id)
+    assert (await child_handle.result())["output"]["value"] == "bo!"
 
 
 async def test_invoke_of_an_unpublished_workflow_fails_clearly(run_flow: Runner, engine: Engine) -> None:

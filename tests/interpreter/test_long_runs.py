@@ -1,37 +1,17 @@
 """Long definitions continue as new with their state: every history stays bounded."""
 
-from typing import Any
-
-from temporalio.client import WorkflowHandle
-
-from tests.interpreter.conftest import Runner
+from tests.interpreter.conftest import Runner, run_histories
 
 TEMPORAL_HISTORY_WARNING = 10_240
 
 
-async def chain_histories(handle: WorkflowHandle[Any, Any]) -> list[int]:
-    """Event counts of every run in a continue-as-new chain, first to last."""
-    counts, run_id = [], handle.first_execution_run_id or handle.result_run_id
-    while run_id:
-        history = await handle._client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
-        counts.append(len(history.events))
-        last = history.events[-1]
-        attrs = last.workflow_execution_continued_as_new_event_attributes
-        run_id = (
-            attrs.new_execution_run_id
-            if last.HasField("workflow_execution_continued_as_new_event_attributes")
-            else None
-        )
-    return counts
-
-
-async def test_thousand_step_definition_completes_in_bounded_histories(run_flow: Runner) -> None:
+async def test_thousand_step_definition_completes_in_bounded_histories(run_flow_dev: Runner) -> None:
     steps = [{"type": "set", "data": {"n": 0}}] + [
         {"type": "test_echo", "data": {"value": "{{ vars.n }}"}} for _ in range(999)
     ]
     steps[-1] = {"id": "last", "type": "test_echo", "data": {"value": "{{ $count($keys(steps)) }}"}}
-    done = await run_flow({"name": "long", "actions": steps})
-    counts = await chain_histories(done.handle)
+    done = await run_flow_dev({"name": "long", "actions": steps})
+    counts = [len(h.events) for h in await run_histories(done.handle)]
     print(f"1,000 steps: {len(counts)} runs, history lengths {counts}")  # noqa: T201
     assert len(counts) > 1, "a 1,000-step run should have continued as new"
     assert max(counts) < TEMPORAL_HISTORY_WARNING
@@ -41,8 +21,8 @@ async def test_thousand_step_definition_completes_in_bounded_histories(run_flow:
     assert all(s.status == "completed" for s in done.progress.steps)
 
 
-async def test_ten_thousand_item_foreach_splits_into_bounded_child_runs(run_flow: Runner) -> None:
-    done = await run_flow({"name": "many", "actions": [
+async def test_ten_thousand_item_foreach_splits_into_bounded_child_runs(run_flow_dev: Runner) -> None:
+    done = await run_flow_dev({"name": "many", "actions": [
         {"type": "set", "data": {"factor": 3}},
         {"id": "each", "type": "foreach", "data": {
             "items": "input.items", "concurrency": 50,
