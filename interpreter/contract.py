@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 RELAY_ACCOUNT = SearchAttributeKey.for_keyword("RelayAccount")
 RELAY_WORKFLOW = SearchAttributeKey.for_keyword("RelayWorkflow")
@@ -129,3 +129,15 @@ class InvokeTarget(BaseModel):
 
     temporal_workflow_id: str
     input: RunInput
+
+
+def search_attributes(run: RunInput) -> TypedSearchAttributes:
+    """Relay's search attributes for a run, so the Web UI can filter by account and workflow."""
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(RELAY_ACCOUNT, run.account_id),
+        SearchAttributePair(RELAY_WORKFLOW, run.workflow_id),
+        SearchAttributePair(RELAY_VERSION, run.version),
+    ]
+    if run.event is not None:
+        pairs.append(SearchAttributePair(RELAY_EVENT, run.event.id))
+    return TypedSearchAttributes(pairs)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import RetryPolicy, TypedSearchAttributes
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
@@ -13,8 +13,6 @@ from interpreter import expressions
 from interpreter.contract import (
     PREPARE_INVOKE_ACTIVITY,
     RELAY_ACCOUNT,
-    RELAY_VERSION,
-    RELAY_WORKFLOW,
     WORKFLOW_NAME,
     ActionRequest,
     ActionResponse,
@@ -22,6 +20,7 @@ from interpreter.contract import (
     InvokeTarget,
     RunInput,
     RunResult,
+    search_attributes,
 )
 from interpreter.definition import (
     ActionStep,
@@ -260,14 +259,10 @@ class Interpreter:
 
 
 def _child_attributes(child: RunInput) -> TypedSearchAttributes | None:
-    """The child's own workflow and version, where the parent's run carries Relay's attributes."""
+    """The child's own attributes, where the parent's run carries Relay's attributes."""
     if not workflow.info().typed_search_attributes.get(RELAY_ACCOUNT):
         return None
-    return TypedSearchAttributes([
-        SearchAttributePair(RELAY_ACCOUNT, child.account_id),
-        SearchAttributePair(RELAY_WORKFLOW, child.workflow_id),
-        SearchAttributePair(RELAY_VERSION, child.version),
-    ])  # fmt: skip
+    return search_attributes(child.model_copy(update={"event": None}))
 
 
 def _no_mark(*_args: Any, **_kwargs: Any) -> None:

@@ -15,18 +15,15 @@ from urllib.parse import quote
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 from temporalio.client import Client
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from interpreter.contract import (
-    RELAY_ACCOUNT,
-    RELAY_EVENT,
-    RELAY_VERSION,
-    RELAY_WORKFLOW,
     WORKFLOW_NAME,
     EventPayload,
     RunInput,
     RunResult,
+    search_attributes,
 )
 from relay.errors import Conflict, Invalid, NotFound
 from relay.settings import Settings
@@ -102,13 +99,6 @@ async def start_run(
     With ``signal``, it is signal-with-start: a running workflow gets the signal, a
     missing one starts with it."""
     run = start.input
-    attributes: list[SearchAttributePair[Any]] = [
-        SearchAttributePair(RELAY_ACCOUNT, run.account_id),
-        SearchAttributePair(RELAY_WORKFLOW, run.workflow_id),
-        SearchAttributePair(RELAY_VERSION, run.version),
-    ]
-    if run.event is not None:
-        attributes.append(SearchAttributePair(RELAY_EVENT, run.event.id))
     try:
         await client.start_workflow(
             WORKFLOW_NAME,
@@ -117,7 +107,7 @@ async def start_run(
             result_type=RunResult,
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes(attributes),
+            search_attributes=search_attributes(run),
             static_summary=start.summary,
             start_signal=signal[0] if signal else None,
             start_signal_args=[signal[1]] if signal else [],

@@ -37,7 +37,7 @@ from temporalio.client import (
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
-from interpreter.contract import RELAY_ACCOUNT, RELAY_VERSION, RELAY_WORKFLOW, WORKFLOW_NAME, RunInput
+from interpreter.contract import RELAY_ACCOUNT, RELAY_WORKFLOW, WORKFLOW_NAME, RunInput, search_attributes
 from relay.errors import Conflict, Invalid
 from relay.runs import temporal_workflow_id
 from relay.settings import Settings
@@ -98,7 +98,7 @@ async def create_schedule(
     )
     try:
         handle = await client.create_schedule(
-            row.temporal_schedule_id, schedule, search_attributes=_attributes(row, version=None)
+            row.temporal_schedule_id, schedule, search_attributes=_schedule_attributes(row)
         )
     except RPCError as exc:
         if exc.status == RPCStatusCode.INVALID_ARGUMENT:
@@ -232,16 +232,16 @@ def _action(
         run,
         id=row.temporal_schedule_id,
         task_queue=task_queue,
-        typed_search_attributes=_attributes(row, version=version.version),
+        typed_search_attributes=search_attributes(run),
         static_summary=f"{workflow.name} v{version.version} · schedule {row.id} ({row.cron})",
     )
 
 
-def _attributes(row: CronSchedule, *, version: int | None) -> TypedSearchAttributes:
-    pairs: list[SearchAttributePair[Any]] = [
-        SearchAttributePair(RELAY_ACCOUNT, row.account_id),
-        SearchAttributePair(RELAY_WORKFLOW, row.workflow_id),
-    ]
-    if version is not None:
-        pairs.append(SearchAttributePair(RELAY_VERSION, version))
-    return TypedSearchAttributes(pairs)
+def _schedule_attributes(row: CronSchedule) -> TypedSearchAttributes:
+    """The schedule itself is found by account and workflow; its runs carry the version too."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(RELAY_ACCOUNT, row.account_id),
+            SearchAttributePair(RELAY_WORKFLOW, row.workflow_id),
+        ]
+    )
