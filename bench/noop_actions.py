@@ -1,0 +1,26 @@
+"""The benchmark's unit of work: an action that does nothing, registered like any product action.
+
+Loaded through ``Settings(action_modules="bench.noop_actions")``; the hand-written baseline
+workflow calls the same activity by the same name with the same input type.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from activities import ActionContext, action
+
+NOOP = "bench_noop"
+
+
+class NoopIn(BaseModel):
+    value: Any = None
+
+
+class NoopOut(BaseModel):
+    value: Any = None
+
+
+@action(NOOP, input=NoopIn, output=NoopOut, description="does nothing; the benchmark's unit of work")
+async def noop(data: NoopIn, ctx: ActionContext) -> NoopOut:
+    return NoopOut(value=data.value)
