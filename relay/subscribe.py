@@ -3,13 +3,15 @@
 import json
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from interpreter import expressions
 from interpreter.contract import EventPayload
 from interpreter.definition import CompiledDefinition, WaitForEvent
 from interpreter.steps import walk
-from relay.storage.subscriptions import RunSubscription
+from relay.storage.subscriptions import RunSubscription, SubscriptionKey
 from relay.storage.tables import Run
 
 # (event name, match expression, kind) per workflow version; versions are immutable.
@@ -39,6 +41,9 @@ def subscribe(session: Session, run: Run, *, compiled: dict[str, Any], trigger: 
     if not wanted or session.exec(select(RunSubscription.id).where(RunSubscription.run_id == run.id)).first():
         return
     trigger_doc = trigger.model_dump(mode="json") if trigger else {}
+    _remember_keys(
+        session, account_id=run.account_id, keys={(name, match or "") for name, match, _ in wanted}
+    )
     for event_name, match, kind in wanted:
         session.add(
             RunSubscription(
@@ -61,3 +66,11 @@ def match_key(match: str, event: dict[str, Any]) -> str:
     except expressions.ExpressionError:
         value = None
     return json.dumps(value, sort_keys=True)
+
+
+def _remember_keys(session: Session, *, account_id: str, keys: set[tuple[str, str]]) -> None:
+    """Add the (event, match expression) pairs intake must look under; concurrent runs may
+    add the same pair, so a conflict is not an error."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [{"account_id": account_id, "event_name": name, "match_expr": match} for name, match in keys]
+    session.exec(insert(SubscriptionKey).values(rows).on_conflict_do_nothing())  # type: ignore[call-overload]

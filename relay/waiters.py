@@ -10,14 +10,14 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from interpreter.contract import EVENT_SIGNAL, EventPayload
 from relay import runs as run_service
-from relay.storage.subscriptions import RunSubscription
+from relay.storage.subscriptions import RunSubscription, SubscriptionKey
 from relay.storage.tables import Run
 from relay.subscribe import match_key
 
@@ -29,32 +29,33 @@ class Delivered:
 
 
 def subscribers(engine: Engine, *, account_id: str, event: EventPayload) -> list[RunSubscription]:
-    """Open subscriptions this event satisfies: two indexed queries, whatever the number of runs."""
+    """Open subscriptions this event satisfies. The account's few match expressions for the
+    event name come first; then one exact index lookup per expression, so the cost does not
+    grow with the number of waiting runs."""
     doc = event.model_dump(mode="json")
     with Session(engine) as session:
-        base = select(RunSubscription).where(
-            RunSubscription.account_id == account_id,
-            RunSubscription.event_name == event.name,
-            col(RunSubscription.open).is_(True),
-        )
         exprs = session.exec(
-            select(RunSubscription.match_expr)
-            .where(
-                RunSubscription.account_id == account_id,
-                RunSubscription.event_name == event.name,
-                col(RunSubscription.open).is_(True),
-                col(RunSubscription.match_expr).is_not(None),
+            select(SubscriptionKey.match_expr).where(
+                SubscriptionKey.account_id == account_id, SubscriptionKey.event_name == event.name
             )
-            .distinct()
         ).all()
-        wanted = [
-            (col(RunSubscription.match_expr) == expr)
-            & (col(RunSubscription.match_value) == match_key(expr, doc))
-            for expr in exprs
-            if expr is not None and json.loads(match_key(expr, doc)) is not None
-        ]
-        rows = session.exec(base.where(or_(col(RunSubscription.match_expr).is_(None), *wanted))).all()
-        return [row for row in rows if row.trigger_event_id != event.id]
+        found: list[RunSubscription] = []
+        for expr in exprs:
+            value = match_key(expr, doc) if expr else None
+            if expr and json.loads(value or "null") is None:
+                continue  # the event lacks the field: it can match no run
+            found += session.exec(
+                select(RunSubscription).where(
+                    RunSubscription.account_id == account_id,
+                    RunSubscription.event_name == event.name,
+                    col(RunSubscription.open).is_(True),
+                    RunSubscription.match_expr == expr if expr else col(RunSubscription.match_expr).is_(None),
+                    RunSubscription.match_value == value
+                    if expr
+                    else col(RunSubscription.match_value).is_(None),
+                )
+            ).all()
+        return [row for row in found if row.trigger_event_id != event.id]
 
 
 async def deliver(

@@ -28,3 +28,12 @@ class RunSubscription(SQLModel, table=True):
     trigger_event_id: str | None = None
     open: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SubscriptionKey(SQLModel, table=True):
+    """Which match expressions an account's runs use per event name: a handful of rows, read
+    first by intake so every subscriber lookup is an exact index match."""
+
+    account_id: str = Field(primary_key=True)
+    event_name: str = Field(primary_key=True)
+    match_expr: str = Field(primary_key=True)  # "" when the wait has no match
