@@ -25,6 +25,7 @@ dev: install
 	$(BIN)/relay dev
 
 test: install-test
+	$(BIN)/ruff check .
 	bash .ci/pytest
 
 bench: install-test

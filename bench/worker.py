@@ -1,5 +1,5 @@
-"""The benchmark's worker: what ``worker.build.build_worker`` wires, plus the hand-written
-baseline workflow, so both run on one worker with the same sandbox runner, data converter
+"""The benchmark's worker: ``worker.build.build_worker`` with the hand-written baseline
+workflow added, so both run on one worker with the same sandbox runner, data converter
 and activities.
 
 ``python -m bench.worker`` serves it as a process (settings from RELAY_*) until SIGTERM.
@@ -14,34 +14,18 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.registry import load_actions
-from activities.runtime import ActionRuntime
-from activities.system import SystemActivities
 from bench.baseline import BenchBaseline
-from interpreter.workflow import RelayRun
 from relay.settings import Settings, get_settings
 from relay.storage import create_db_engine, init_db
-from relay.temporal import connect, with_relay_converter
-from worker.build import workflow_runner
+from relay.temporal import connect
+from worker.build import build_worker
 
 
 def build_bench_worker(
     client: Client, *, settings: Settings, engine: Engine, http: httpx.AsyncClient
 ) -> Worker:
-    """``build_worker``'s worker with ``BenchBaseline`` registered beside ``RelayRun``.
-
-    Mirrors ``worker.build.build_worker`` line for line (a Temporal client holds one worker
-    per task queue, so that worker cannot be built and then copied): keep the two in step.
-    """
-    specs = load_actions(settings.action_module_names)
-    runtime = ActionRuntime(settings=settings, engine=engine, http=http)
-    return Worker(
-        with_relay_converter(client, engine, settings=settings),
-        task_queue=settings.task_queue,
-        workflows=[RelayRun, BenchBaseline],
-        activities=[*runtime.activities(specs), SystemActivities(engine=engine).prepare_invoke],
-        workflow_runner=workflow_runner(),
-    )
+    """``build_worker``'s worker with ``BenchBaseline`` registered beside ``RelayRun``."""
+    return build_worker(client, settings=settings, engine=engine, http=http, extra_workflows=[BenchBaseline])
 
 
 async def serve(settings: Settings) -> None:

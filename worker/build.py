@@ -1,5 +1,6 @@
 """Wires one Temporal worker: the interpreter workflow plus every registered action."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import httpx
@@ -34,10 +35,12 @@ def build_worker(
     http: httpx.AsyncClient,
     task_queue: str | None = None,
     graceful_shutdown_timeout: timedelta = timedelta(0),
+    extra_workflows: Sequence[type] = (),
 ) -> Worker:
     """A worker for the interpreter and every action registered by built-ins and product modules.
 
     ``graceful_shutdown_timeout``: how long ``Worker.shutdown`` lets running activities finish.
+    ``extra_workflows``: more workflow classes beside ``RelayRun`` (the benchmark's baseline).
     """
     specs = load_actions(settings.action_module_names)
     runtime = ActionRuntime(settings=settings, engine=engine, http=http)
@@ -46,7 +49,7 @@ def build_worker(
         # whatever client they are handed.
         with_relay_converter(client, engine, settings=settings),
         task_queue=task_queue or settings.task_queue,
-        workflows=[RelayRun],
+        workflows=[RelayRun, *extra_workflows],
         activities=[*runtime.activities(specs), SystemActivities(engine=engine).prepare_invoke],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=graceful_shutdown_timeout,
