@@ -17,7 +17,8 @@ import httpx
 from pydantic import BaseModel, Field, field_validator
 
 from activities import ActionContext, RetryDefaults, action
-from activities.errors import for_http_status, permanent, transient
+from activities.errors import permanent
+from activities.http_calls import post_json
 
 REQUEST_TIMEOUT = 20.0
 URL_SECRET = "CRM_URL"
@@ -69,19 +70,14 @@ async def create_contact(data: CreateContactInput, ctx: ActionContext) -> Create
         # A retry after a lost answer must not create the contact twice.
         "Idempotency-Key": f"{ctx.request.run_id}:{ctx.request.step_id}",
     }
-    try:
-        response = await ctx.http.post(url, json=body, headers=headers, timeout=REQUEST_TIMEOUT)
-    except httpx.TimeoutException:
-        raise transient(f"the CRM did not answer within {REQUEST_TIMEOUT:g}s", kind="Timeout") from None
-    except httpx.RequestError as exc:
-        raise transient(f"the CRM is unreachable: {type(exc).__name__}: {exc}", kind="NetworkError") from None
-
-    if response.status_code >= 400:
-        raise for_http_status(
-            response.status_code,
-            f"the CRM refused contact {data.email}: {response.status_code} {response.text[:200]}",
-            retry_after_header=response.headers.get("retry-after"),
-        )
+    response = await post_json(
+        ctx.http,
+        url,
+        json=body,
+        headers=headers,
+        request_timeout=REQUEST_TIMEOUT,
+        what=f"the CRM (contact {data.email})",
+    )
     try:
         contact_id = response.json()["id"]
     except (ValueError, KeyError, TypeError):

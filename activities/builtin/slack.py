@@ -3,12 +3,12 @@
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from pydantic import BaseModel, Field, model_validator
 from temporalio.exceptions import ApplicationError
 
 from activities.context import ActionContext
-from activities.errors import for_http_status, permanent, retry_after, transient
+from activities.errors import permanent, retry_after, transient
+from activities.http_calls import post_json
 from activities.registry import action
 
 TOKEN_SECRET = "SLACK_TOKEN"
@@ -73,24 +73,14 @@ async def post_to_slack(data: SlackInput, ctx: ActionContext) -> SlackOutput:
     token = ctx.secret(TOKEN_SECRET)
     url = f"{ctx.settings.slack_api_url.rstrip('/')}/chat.postMessage"
     payload = data.model_dump(exclude_none=True)
-    try:
-        response = await ctx.http.post(
-            url,
-            json=payload,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=REQUEST_TIMEOUT,
-        )
-    except httpx.TimeoutException:
-        raise transient(f"Slack did not answer within {REQUEST_TIMEOUT:g}s", kind="Timeout") from None
-    except httpx.RequestError as exc:
-        raise transient(f"Slack unreachable: {type(exc).__name__}: {exc}", kind="NetworkError") from None
-
-    if response.status_code >= 400:
-        raise for_http_status(
-            response.status_code,
-            f"Slack chat.postMessage answered {response.status_code}: {response.text[:200]}",
-            retry_after_header=response.headers.get("retry-after"),
-        )
+    response = await post_json(
+        ctx.http,
+        url,
+        json=payload,
+        headers={"Authorization": f"Bearer {token}"},
+        request_timeout=REQUEST_TIMEOUT,
+        what="Slack chat.postMessage",
+    )
     try:
         answer = response.json()
     except ValueError:
