@@ -1,11 +1,9 @@
 """Runs with payload encryption on, on the real Temporal dev server, read back as the Web UI would."""
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from google.protobuf.message import Message
 from sqlalchemy import Engine
@@ -14,13 +12,11 @@ from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.registry import load_actions
-from interpreter.compile import compile_definition
-from interpreter.contract import EventPayload, Progress, RunInput
+from interpreter.contract import Progress
 from relay.codec import new_payload_key
 from relay.settings import Settings
 from relay.temporal import connect
-from worker.build import build_worker
+from tests.support.flows import flow_runner
 
 VAULT_MODULE = "tests.security.vault_actions"
 OLD_KEY = new_payload_key("2024-01")
@@ -68,48 +64,20 @@ SecureRunner = Callable[..., Awaitable[Secured]]
 
 @pytest.fixture
 async def run_secure(
-    dev_env: WorkflowEnvironment, secure_settings: Settings, engine: Engine, relay_client: Client
+    dev_env: WorkflowEnvironment, secure_settings: Settings, engine: Engine
 ) -> AsyncIterator[SecureRunner]:
     """``await run_secure(definition, data=..., run_input=...)``: start through the Relay client,
     run on a real worker built from ``secure_settings``, return the history as stored."""
-    specs = load_actions(secure_settings.action_module_names)
-    async with httpx.AsyncClient() as http, build_worker(
-        dev_env.client, settings=secure_settings, engine=engine, http=http
-    ):
+    async with flow_runner(dev_env, secure_settings, engine, account_id=ACCOUNT_ID) as run_flow:
 
-        async def run(
-            document: dict[str, Any],
-            *,
-            data: dict[str, Any] | None = None,
-            run_input: dict[str, Any] | None = None,
-        ) -> Secured:
-            compiled = compile_definition(document, specs)
-            handle = await relay_client.start_workflow(
-                "RelayRun",
-                RunInput(
-                    run_id=f"run-{uuid.uuid4().hex[:8]}",
-                    account_id=ACCOUNT_ID,
-                    workflow_id="wf_security",
-                    version=1,
-                    definition=compiled.definition,
-                    event=EventPayload(id=uuid.uuid4().hex, name="test/secure", data=data or {}),
-                    input=run_input or {},
-                ),
-                id=f"relay-security-{uuid.uuid4()}",
-                task_queue=secure_settings.task_queue,
-            )
-            result, error = None, None
-            try:
-                result = await handle.result()
-            except WorkflowFailureError as exc:
-                error = exc
-            progress = await handle.query("progress", result_type=Progress)
-            history = await handle.fetch_history()
+        async def run(document: dict[str, Any], **options: Any) -> Secured:
+            done = await run_flow(document, **options)
+            history = await done.handle.fetch_history()
             return Secured(
-                handle=handle,
-                result=result,
-                error=error,
-                progress=progress,
+                handle=done.handle,
+                result=done.result,
+                error=done.error,
+                progress=done.progress,
                 history=History(events=history.events),
             )
 
