@@ -28,15 +28,6 @@ FLOW = {"name": "Decode me", "actions": [
     {"id": "seal", "type": "security_seal", "data": {"value": "{{ event.data.note }}"}}]}  # fmt: skip
 
 
-def _app_with_codec(app: FastAPI, settings: Settings) -> FastAPI:
-    """What ``api/app.py`` does once the codec router is wired in (skipped if it already is)."""
-    if not any(getattr(route, "path", None) == "/codec/decode" for route in app.routes):
-        app.include_router(codec.router)
-    if not any(m.cls is codec.CodecCORSMiddleware for m in app.user_middleware):
-        codec.install_codec_cors(app, settings)
-    return app
-
-
 @pytest.fixture(params=["router", "create_app"])
 async def app(
     request: pytest.FixtureRequest,
@@ -46,13 +37,14 @@ async def app(
 ) -> AsyncIterator[FastAPI]:
     """The codec router alone on a bare app, and inside the real API app."""
     if request.param == "router":
-        bare = _app_with_codec(FastAPI(), secure_settings)
+        bare = FastAPI()
+        bare.include_router(codec.router)
+        codec.install_codec_cors(bare, secure_settings)
         bare.state.settings, bare.state.engine = secure_settings, engine
         yield bare
         return
-    full = _app_with_codec(
-        create_app(secure_settings, engine=engine, temporal_client=dev_env.client), secure_settings
-    )
+    # As the API ships: the codec routes and their CORS must already be wired in.
+    full = create_app(secure_settings, engine=engine, temporal_client=dev_env.client)
     async with full.router.lifespan_context(full):
         yield full
 

@@ -8,14 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.registry import load_actions
-from api.app import create_app
 from interpreter.compile import compile_definition
 from interpreter.contract import EventPayload, Progress, RunInput
 from relay.accounts import create_account
@@ -25,6 +23,7 @@ from relay.storage.tables import Secret
 from relay.temporal import with_relay_converter
 from tests.api.flows import finished, published
 from tests.support.servers import HttpServer, ReceivedRequest, Reply
+from tests.support.stack import relay_stack
 from worker.build import build_worker
 
 TOKEN = f"crm-token-{uuid.uuid4().hex[:8]}"
@@ -66,17 +65,8 @@ async def crm_api(
     crm_settings: Settings, engine: Engine, dev_env: WorkflowEnvironment
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The real API app and a real worker, both loading the product module from settings."""
-    app: FastAPI = create_app(crm_settings, engine=engine, temporal_client=dev_env.client)
-    key = create_account(engine, name="Acme CRM")[1]
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient() as http,
-        build_worker(dev_env.client, settings=crm_settings, engine=engine, http=http),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://relay.test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api,
+    async with relay_stack(dev_env.client, settings=crm_settings, engine=engine, accounts=("Acme CRM",)) as (
+        api,
     ):
         yield api
 
@@ -138,8 +128,9 @@ async def run_contact(
     specs = load_actions(crm_settings.action_module_names)
     client = with_relay_converter(ts_env.client, engine, settings=crm_settings)
 
-    async with httpx.AsyncClient() as http, build_worker(
-        ts_env.client, settings=crm_settings, engine=engine, http=http
+    async with (
+        httpx.AsyncClient() as http,
+        build_worker(ts_env.client, settings=crm_settings, engine=engine, http=http),
     ):
 
         async def run(**data: Any) -> Progress:
