@@ -9,7 +9,7 @@ from temporalio import activity
 
 from activities.errors import permanent
 from interpreter.contract import ActionRequest
-from relay.settings import Settings
+from relay.core.settings import Settings
 
 
 @dataclass

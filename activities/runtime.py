@@ -17,8 +17,8 @@ from activities.context import ActionContext
 from activities.errors import permanent
 from activities.registry import ActionSpec
 from interpreter.contract import ActionRequest, ActionResponse
-from relay.payloads import LIMIT_BYTES
-from relay.settings import Settings
+from relay.core.payloads import LIMIT_BYTES
+from relay.core.settings import Settings
 from relay.storage.secrets import SecretBox, read_secrets
 
 

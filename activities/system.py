@@ -8,7 +8,7 @@ from temporalio import activity
 
 from activities.errors import permanent
 from interpreter.contract import PREPARE_INVOKE_ACTIVITY, InvokeRequest, InvokeTarget
-from relay.runs import run_start, temporal_workflow_id
+from relay.services.runs import run_start, temporal_workflow_id
 from relay.storage.tables import Run, Workflow
 
 

@@ -13,11 +13,11 @@ from activities.registry import load_actions
 from api import errors
 from api.routes import codec, health, v1
 from api.routes.codec import install_codec_cors
-from relay.intake import recover
-from relay.settings import Settings, get_settings
+from relay.core.settings import Settings, get_settings
+from relay.core.temporal import connect, with_relay_converter
+from relay.services.intake import recover
 from relay.storage import create_db_engine, init_db
 from relay.storage.secrets import SecretBox
-from relay.temporal import connect, with_relay_converter
 
 log = logging.getLogger(__name__)
 

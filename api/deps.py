@@ -10,8 +10,8 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from activities.registry import ActionSpec
-from relay.accounts import account_for_key
-from relay.settings import Settings
+from relay.core.settings import Settings
+from relay.services.accounts import account_for_key
 from relay.storage.secrets import SecretBox
 from relay.storage.tables import Account
 

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
 from interpreter.compile import DefinitionError
-from relay.errors import Conflict, Invalid, NotFound, RelayError
+from relay.core.errors import Conflict, Invalid, NotFound, RelayError
 from relay.storage.secrets import SecretsUnavailable
 
 log = logging.getLogger(__name__)

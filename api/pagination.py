@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import col
 from sqlmodel.sql.expression import SelectOfScalar
 
-from relay.errors import Invalid
+from relay.core.errors import Invalid
 
 Limit = Annotated[int, Query(ge=1, le=200, description="how many items per page")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]

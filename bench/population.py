@@ -13,9 +13,9 @@ from sqlmodel import Session
 from bench.definitions import ORDER_CREATED, compiled, triggered
 from bench.stack import Stack
 from bench.stats import pool
-from relay.ids import readable_id
-from relay.intake import Recorded, mark_dispatched, record_event
-from relay.runs import start_run
+from relay.core.ids import readable_id
+from relay.services.intake import Recorded, mark_dispatched, record_event
+from relay.services.runs import start_run
 from relay.storage import create_db_engine
 from relay.storage.tables import Workflow, WorkflowVersion
 

@@ -24,11 +24,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bench.procs import Child, child_env, free_port, spawn, wait_http, wait_polling
-from relay.accounts import create_account
-from relay.settings import Settings
+from relay.core.settings import Settings
+from relay.core.temporal import SEARCH_ATTRIBUTES, with_relay_converter
+from relay.services.accounts import create_account
 from relay.storage import create_db_engine, init_db
 from relay.storage.secrets import new_key
-from relay.temporal import SEARCH_ATTRIBUTES, with_relay_converter
 
 Server = Literal["memory", "file"]
 TASK_QUEUE = "bench"

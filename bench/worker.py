@@ -15,9 +15,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.baseline import BenchBaseline
-from relay.settings import Settings, get_settings
+from relay.core.settings import Settings, get_settings
+from relay.core.temporal import connect
 from relay.storage import create_db_engine, init_db
-from relay.temporal import connect
 from worker.build import build_worker
 
 

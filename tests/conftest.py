@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 from temporalio.testing import WorkflowEnvironment
 
-from relay.settings import Settings
+from relay.core.settings import Settings
 from relay.storage import create_db_engine, init_db
 from relay.storage.secrets import new_key
 from tests.support.servers import HttpServer, SmtpServer

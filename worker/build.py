@@ -13,8 +13,8 @@ from activities.registry import load_actions
 from activities.runtime import ActionRuntime
 from activities.system import SystemActivities
 from interpreter.workflow import RelayRun
-from relay.settings import Settings
-from relay.temporal import with_relay_converter
+from relay.core.settings import Settings
+from relay.core.temporal import with_relay_converter
 
 # Pure libraries the interpreter uses; loading them once outside the sandbox keeps
 # workflow start-up cheap and they hold no state that could leak between runs.

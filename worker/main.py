@@ -11,9 +11,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import Engine
 
-from relay.settings import Settings
+from relay.core.settings import Settings, get_settings
+from relay.core.temporal import connect
 from relay.storage import create_db_engine, init_db
-from relay.temporal import connect
 from worker.build import build_worker
 
 log = logging.getLogger("relay.worker")
@@ -84,6 +84,6 @@ def run(settings: Settings, *, shutdown_grace: timedelta = DEFAULT_SHUTDOWN_GRAC
 
 
 if __name__ == "__main__":
-    from relay.cli import main
-
-    main(["worker"])
+    # The worker does not reach back into the CLI: it reads its settings itself.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run(get_settings())

@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 from activities.context import ActionContext
 from activities.errors import permanent, transient
 from activities.registry import action
-from relay.settings import Settings
+from relay.core.settings import Settings
 from relay.storage.tables import EmailTemplate
 
 SMTP_TIMEOUT = 30.0

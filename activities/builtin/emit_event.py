@@ -13,7 +13,7 @@ from temporalio import activity
 
 from activities.context import ActionContext
 from activities.registry import RetryDefaults, action
-from relay.intake import ingest
+from relay.services.intake import ingest
 
 
 class EmitEventInput(BaseModel):

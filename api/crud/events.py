@@ -6,8 +6,8 @@ from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
 from api import pagination
-from relay.errors import NotFound
-from relay.replay import replay_runs
+from relay.core.errors import NotFound
+from relay.services.replay import replay_runs
 from relay.storage.tables import Event, Run
 
 

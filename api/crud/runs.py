@@ -1,12 +1,12 @@
-"""Reading runs from the database (their live state comes from ``relay.run_status``)."""
+"""Reading runs from the database (their live state comes from ``relay.services.run_status``)."""
 
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api import pagination
-from relay.errors import NotFound
-from relay.runs import TERMINAL
+from relay.core.errors import NotFound
+from relay.services.runs import TERMINAL
 from relay.storage.tables import Event, Run
 
 # How many unfinished runs a status-filtered list refreshes before it filters.

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from relay.errors import NotFound
+from relay.core.errors import NotFound
 from relay.storage.secrets import SecretBox
 from relay.storage.tables import Secret, utcnow
 

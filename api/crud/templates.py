@@ -4,7 +4,7 @@ from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlmodel import Session, col, select
 
-from relay.errors import Invalid, NotFound
+from relay.core.errors import Invalid, NotFound
 from relay.storage.tables import EmailTemplate, utcnow
 
 _SYNTAX = SandboxedEnvironment()

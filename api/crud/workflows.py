@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from api import pagination
 from interpreter.compile import ActionInfo, compile_definition
-from relay.errors import Conflict, NotFound
-from relay.ids import readable_id
+from relay.core.errors import Conflict, NotFound
+from relay.core.ids import readable_id
 from relay.storage.tables import Workflow, WorkflowVersion, utcnow
 
 

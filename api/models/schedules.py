@@ -5,7 +5,7 @@ from typing import Any, Literal
 from sqlmodel import Field, SQLModel
 
 from api.models.common import UTCDateTime
-from relay.schedules import ScheduleView
+from relay.services.schedules import ScheduleView
 
 
 class ScheduleCreate(SQLModel):

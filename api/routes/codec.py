@@ -2,7 +2,7 @@
 
 Point the Temporal Web UI's codec endpoint at ``<api>/codec`` and it shows decoded
 payloads to whoever sends a valid API key; everyone else sees ciphertext. Both endpoints
-run the chain every worker runs (``relay.payloads.relay_payload_codec``): decryption with
+run the chain every worker runs (``relay.core.payloads.relay_payload_codec``): decryption with
 ``RELAY_PAYLOAD_KEYS`` and the claim check's payload store.
 """
 
@@ -16,9 +16,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
 
 from api.deps import AccountDep, EngineDep, SettingsDep
-from relay.codec import PayloadDecryptError
-from relay.payloads import relay_payload_codec
-from relay.settings import Settings
+from relay.core.codec import PayloadDecryptError
+from relay.core.payloads import relay_payload_codec
+from relay.core.settings import Settings
 
 PREFIX = "/codec"
 # What the Web UI sends: its token (when "pass access token" is on), the namespace, JSON.

@@ -12,8 +12,8 @@ from api.deps import AccountDep, EngineDep, SettingsDep, TemporalDep
 from api.models.common import Page
 from api.models.events import EventAccepted, EventCreate, EventDetail, EventPublic, ReplayAccepted
 from api.pagination import Cursor, Limit
-from relay.intake import ingest
-from relay.replay import replay_event
+from relay.services.intake import ingest
+from relay.services.replay import replay_event
 
 router = APIRouter(prefix="/events", tags=["events"])
 

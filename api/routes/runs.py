@@ -10,9 +10,9 @@ from api.deps import AccountDep, EngineDep, SettingsDep, TemporalDep
 from api.models.common import Page
 from api.models.runs import CancelAccepted, RunAccepted, RunCreate, RunDetail, RunPublic, StepPublic
 from api.pagination import Cursor, Limit
-from relay import run_status
-from relay.runs import start_manual_run, temporal_ui_url
-from relay.scheduled_runs import record_fired_runs
+from relay.services import run_status
+from relay.services.runs import start_manual_run, temporal_ui_url
+from relay.services.scheduled_runs import record_fired_runs
 
 router = APIRouter(tags=["runs"])
 

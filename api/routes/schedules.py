@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, status
 from api.deps import AccountDep, EngineDep, SettingsDep, TemporalDep
 from api.models.common import Items
 from api.models.schedules import ScheduleCreate, SchedulePublic
-from relay import schedules
-from relay.schedules import ScheduleView
-from relay.settings import Settings
+from relay.core.settings import Settings
+from relay.services import schedules
+from relay.services.schedules import ScheduleView
 from relay.storage import schedules as store
 from relay.storage.schedules import CronSchedule
 

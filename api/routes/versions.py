@@ -15,7 +15,7 @@ from api.models.workflows import (
     VersionSummary,
     WorkflowPublic,
 )
-from relay import schedules
+from relay.services import schedules
 
 router = APIRouter(prefix="/workflows/{workflow_id}", tags=["versions"])
 

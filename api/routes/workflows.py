@@ -10,7 +10,7 @@ from api.deps import AccountDep, ActionsDep, EngineDep, SessionDep, TemporalDep
 from api.models.common import Page
 from api.models.workflows import WorkflowCreate, WorkflowPublic, WorkflowUpdate
 from api.pagination import Cursor, Limit
-from relay import schedules
+from relay.services import schedules
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Engine, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from relay.errors import Conflict, NotFound
+from relay.core.errors import Conflict, NotFound
 from relay.storage.tables import Workflow, WorkflowVersion, utcnow
 
 

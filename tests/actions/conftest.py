@@ -22,7 +22,7 @@ from temporalio.worker import Worker
 from activities.registry import load_actions
 from activities.runtime import ActionRuntime
 from interpreter.contract import ActionRequest, ActionResponse
-from relay.settings import Settings
+from relay.core.settings import Settings
 from relay.storage.secrets import SecretBox
 from relay.storage.tables import Account, EmailTemplate, Secret
 from tests.support.servers import HttpServer

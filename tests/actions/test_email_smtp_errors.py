@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from temporalio.exceptions import RetryState
 
-from relay.settings import Settings
+from relay.core.settings import Settings
 from tests.actions.smtp import PickySmtpServer
 from tests.support.servers import free_port
 

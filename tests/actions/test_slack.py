@@ -3,7 +3,7 @@
 import pytest
 from temporalio.exceptions import RetryState
 
-from relay.settings import Settings
+from relay.core.settings import Settings
 from tests.support.servers import HttpServer, Reply
 
 TOKEN = "xoxb-test-123"

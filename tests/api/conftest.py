@@ -13,8 +13,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
-from relay.accounts import create_account
-from relay.settings import Settings
+from relay.core.settings import Settings
+from relay.services.accounts import create_account
 from relay.storage.tables import Account
 
 

@@ -8,9 +8,9 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from relay.intake import record_event
-from relay.runs import record_manual_run
-from relay.settings import Settings
+from relay.core.settings import Settings
+from relay.services.intake import record_event
+from relay.services.runs import record_manual_run
 from relay.storage.tables import Account, Event, Run
 from tests.api.flows import GREETER, SIGNUP, published
 

@@ -4,7 +4,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from relay.settings import Settings
+from relay.core.settings import Settings
 from relay.storage.secrets import SecretBox
 from relay.storage.tables import Secret
 

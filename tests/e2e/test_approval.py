@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from relay.settings import Settings
-from relay.temporal import with_relay_converter
+from relay.core.settings import Settings
+from relay.core.temporal import with_relay_converter
 from tests.support.servers import HttpServer, SmtpServer
 from tests.support.stack import relay_stack
 

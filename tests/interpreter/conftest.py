@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from relay.settings import Settings
+from relay.core.settings import Settings
 from tests.support.flows import Finished, Runner, flow_runner, run_histories
 
 __all__ = ["ECHO_MODULE", "Finished", "Runner", "run_histories"]

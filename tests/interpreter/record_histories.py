@@ -16,7 +16,7 @@ import httpx
 from activities.registry import load_actions
 from interpreter.compile import compile_definition
 from interpreter.contract import EventPayload, RunInput
-from relay.settings import Settings
+from relay.core.settings import Settings
 from relay.storage import create_db_engine, init_db
 from relay.storage.secrets import new_key
 from tests.interpreter.conftest import ECHO_MODULE

@@ -2,7 +2,7 @@
 
 from temporalio.client import WorkflowFailureError
 
-from relay.payloads import LIMIT_BYTES
+from relay.core.payloads import LIMIT_BYTES
 from tests.interpreter.conftest import Runner
 
 FIVE_MB = 5 * 1024 * 1024

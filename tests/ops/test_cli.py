@@ -4,7 +4,7 @@ import subprocess
 
 from sqlmodel import Session, select
 
-from relay.accounts import account_for_key, hash_key
+from relay.services.accounts import account_for_key, hash_key
 from relay.storage import Account, ApiKey, Secret, create_db_engine, init_db
 from relay.storage.secrets import SecretBox, new_key
 from tests.ops.procs import RELAY, clean_env

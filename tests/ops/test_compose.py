@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from relay.temporal import SEARCH_ATTRIBUTES
+from relay.core.temporal import SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parents[2]
 RELAY_SERVICES = ("api", "worker")

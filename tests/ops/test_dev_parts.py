@@ -6,10 +6,10 @@ import pytest
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from relay.dev.processes import DevError
-from relay.dev.server import check_ports_free, ensure_search_attributes, temporal_command
-from relay.settings import Settings
-from relay.temporal import SEARCH_ATTRIBUTES
+from relay.cli.dev.processes import DevError
+from relay.cli.dev.server import check_ports_free, ensure_search_attributes, temporal_command
+from relay.core.settings import Settings
+from relay.core.temporal import SEARCH_ATTRIBUTES
 
 
 def _flag(cmd: list[str], name: str) -> str:

@@ -13,9 +13,9 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from interpreter.contract import Progress
-from relay.codec import new_payload_key
-from relay.settings import Settings
-from relay.temporal import connect
+from relay.core.codec import new_payload_key
+from relay.core.settings import Settings
+from relay.core.temporal import connect
 from tests.support.flows import flow_runner
 
 VAULT_MODULE = "tests.security.vault_actions"
@@ -39,7 +39,7 @@ def secure_settings(settings: Settings, dev_env: WorkflowEnvironment) -> Setting
 
 @pytest.fixture
 async def relay_client(secure_settings: Settings, engine: Engine) -> Client:
-    """A client as every Relay process makes one: ``relay.temporal.connect``."""
+    """A client as every Relay process makes one: ``relay.core.temporal.connect``."""
     return await connect(secure_settings, engine=engine)
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from relay.codec import ENCODING
-from relay.settings import Settings
+from relay.core.codec import ENCODING
+from relay.core.settings import Settings
 from tests.api.flows import finished
 from tests.security.conftest import payloads_in
 from tests.support.stack import relay_stack

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.api.common.v1 import Payload
 
-from relay.codec import (
+from relay.core.codec import (
     ENCODING,
     KEY_ID,
     EncryptionCodec,
@@ -16,8 +16,8 @@ from relay.codec import (
     new_payload_key,
     parse_payload_keys,
 )
-from relay.payloads import CodecChain, relay_data_converter, relay_payload_codec
-from relay.settings import Settings
+from relay.core.payloads import CodecChain, relay_data_converter, relay_payload_codec
+from relay.core.settings import Settings
 
 VALUE = Payload(metadata={"encoding": b"json/plain"}, data=b'{"email": "ada@example.com"}')
 

@@ -16,10 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.routes import codec
-from relay.accounts import create_account
-from relay.codec import ENCODING, new_payload_key
-from relay.payloads import relay_payload_codec
-from relay.settings import Settings
+from relay.core.codec import ENCODING, new_payload_key
+from relay.core.payloads import relay_payload_codec
+from relay.core.settings import Settings
+from relay.services.accounts import create_account
 from tests.security.conftest import SecureRunner, payloads_in
 from tests.security.vault_actions import sealed
 

@@ -16,11 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 from activities.registry import load_actions
 from interpreter.compile import compile_definition
 from interpreter.contract import EventPayload, Progress, RunInput
-from relay.accounts import create_account
-from relay.settings import Settings
+from relay.core.settings import Settings
+from relay.core.temporal import with_relay_converter
+from relay.services.accounts import create_account
 from relay.storage.secrets import SecretBox
 from relay.storage.tables import Secret
-from relay.temporal import with_relay_converter
 from tests.api.flows import finished, published
 from tests.support.servers import HttpServer, ReceivedRequest, Reply
 from tests.support.stack import relay_stack

@@ -5,8 +5,8 @@ import uuid
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from relay.codec import ENCODING
-from relay.payloads import CLAIM_CHECK, THRESHOLD_BYTES
+from relay.core.codec import ENCODING
+from relay.core.payloads import CLAIM_CHECK, THRESHOLD_BYTES
 from relay.storage.blobs import PayloadBlob
 from tests.security.conftest import SecureRunner, payloads_in
 from tests.security.vault_actions import refusal, sealed

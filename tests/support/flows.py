@@ -14,8 +14,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.registry import load_actions
 from interpreter.compile import compile_definition
 from interpreter.contract import EventPayload, Progress, RunInput
-from relay.settings import Settings
-from relay.temporal import with_relay_converter
+from relay.core.settings import Settings
+from relay.core.temporal import with_relay_converter
 from worker.build import build_worker
 
 

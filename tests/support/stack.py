@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 from api.app import create_app
-from relay.accounts import create_account
-from relay.settings import Settings
+from relay.core.settings import Settings
+from relay.services.accounts import create_account
 from worker.build import build_worker
 
 

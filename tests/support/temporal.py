@@ -9,7 +9,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from relay.temporal import SEARCH_ATTRIBUTES
+from relay.core.temporal import SEARCH_ATTRIBUTES
 
 
 def _binary(name: str) -> str:

@@ -16,10 +16,10 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from interpreter.contract import EVENT_SIGNAL, EventPayload
-from relay import runs as run_service
+from relay.services import runs as run_service
+from relay.services.subscribe import match_key
 from relay.storage.subscriptions import RunSubscription, SubscriptionKey
 from relay.storage.tables import Run
-from relay.subscribe import match_key
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ missed while Temporal was unavailable are caught up within ``CATCHUP_WINDOW``.
 
 The Temporal Schedule is created first and the row written after it, nothing half-written
 either way; the live version is checked again once the row exists, so a publish in
-between is followed too. Fired runs are recorded by ``relay.scheduled_runs``.
+between is followed too. Fired runs are recorded by ``relay.services.scheduled_runs``.
 """
 
 import asyncio
@@ -38,9 +38,9 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from interpreter.contract import RELAY_ACCOUNT, RELAY_WORKFLOW, WORKFLOW_NAME, RunInput, search_attributes
-from relay.errors import Conflict, Invalid
-from relay.runs import temporal_workflow_id
-from relay.settings import Settings
+from relay.core.errors import Conflict, Invalid
+from relay.core.settings import Settings
+from relay.services.runs import temporal_workflow_id
 from relay.storage import schedules as store
 from relay.storage.schedules import CronSchedule
 from relay.storage.tables import Workflow, WorkflowVersion

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from relay.settings import Settings, get_settings
+from relay.core.settings import Settings, get_settings
 
 
 def _out(text: str) -> None:
@@ -47,13 +47,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
-    from relay.dev import run_dev
+    from relay.cli.dev import run_dev
 
     return run_dev(settings)
 
 
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
-    from relay.accounts import create_account
+    from relay.services.accounts import create_account
     from relay.storage import create_db_engine, init_db
 
     engine = create_db_engine(settings.database_url)
@@ -150,6 +150,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
     sys.exit(handler(args, get_settings()))
 
-
-if __name__ == "__main__":
-    main()

@@ -17,9 +17,9 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from relay.dev.processes import DevError, Stack
-from relay.settings import DATA_DIR, Settings
-from relay.temporal import SEARCH_ATTRIBUTES, connect, dev_server_search_attribute_args
+from relay.cli.dev.processes import DevError, Stack
+from relay.core.settings import DATA_DIR, Settings
+from relay.core.temporal import SEARCH_ATTRIBUTES, connect, dev_server_search_attribute_args
 
 TEMPORAL_DB = DATA_DIR / "temporal.db"
 TEMPORAL_LOG = DATA_DIR / "temporal.log"

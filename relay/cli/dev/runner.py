@@ -10,9 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from relay.accounts import account_for_key, create_account
-from relay.dev.processes import DevError, Interrupted, Stack, note
-from relay.dev.server import (
+from relay.cli.dev.processes import DevError, Interrupted, Stack, note
+from relay.cli.dev.server import (
     START_TIMEOUT,
     TEMPORAL_LOG,
     check_ports_free,
@@ -20,7 +19,8 @@ from relay.dev.server import (
     wait_for_temporal,
     wait_for_worker,
 )
-from relay.settings import DATA_DIR, Settings
+from relay.core.settings import DATA_DIR, Settings
+from relay.services.accounts import account_for_key, create_account
 from relay.storage import create_db_engine, init_db
 from relay.storage.secrets import new_key
 

@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
-from relay import runs as run_service
-from relay.errors import Conflict
-from relay.settings import Settings
+from relay.core.errors import Conflict
+from relay.core.settings import Settings
+from relay.services import runs as run_service
 from relay.storage.tables import Event, Run, Workflow
 
 # Concurrent replays of one event race for the next number; the loser takes the one after.

@@ -23,8 +23,8 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from interpreter.contract import PROGRESS_QUERY, Progress, RunResult
-from relay.errors import Conflict
-from relay.runs import TERMINAL
+from relay.core.errors import Conflict
+from relay.services.runs import TERMINAL
 from relay.storage.tables import Run, utcnow
 
 log = logging.getLogger(__name__)

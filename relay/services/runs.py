@@ -25,10 +25,10 @@ from interpreter.contract import (
     RunResult,
     search_attributes,
 )
-from relay.errors import Conflict, Invalid, NotFound
-from relay.settings import Settings
+from relay.core.errors import Conflict, Invalid, NotFound
+from relay.core.settings import Settings
+from relay.services.subscribe import subscribe
 from relay.storage.tables import Event, Run, Workflow, WorkflowVersion
-from relay.subscribe import subscribe
 
 TERMINAL = frozenset({"completed", "filtered", "failed", "cancelled", "timed_out"})
 

@@ -5,6 +5,6 @@ SQLite file, the generated secrets key, the dev account's API key), so a second 
 finds its definitions, secrets and runs in flight where the first one left them.
 """
 
-from relay.dev.runner import run_dev
+from relay.cli.dev.runner import run_dev
 
 __all__ = ["run_dev"]

@@ -4,7 +4,7 @@ This is how a 5 MB step output works although Temporal refuses payloads over 2 M
 warns at 512 KB: the codec runs in every client and worker (never inside the workflow
 sandbox), so the interpreter and expressions still see the whole value.
 
-With ``RELAY_PAYLOAD_KEYS`` set, payloads are also encrypted (``relay.codec``). Encryption
+With ``RELAY_PAYLOAD_KEYS`` set, payloads are also encrypted (``relay.core.codec``). Encryption
 runs first and the claim check second, so the payload store only ever holds ciphertext
 and a reference in history names a hash of ciphertext, never of the value itself.
 """
@@ -22,8 +22,8 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
-from relay.codec import encryption_codec
-from relay.settings import Settings
+from relay.core.codec import encryption_codec
+from relay.core.settings import Settings
 from relay.storage.blobs import get_blob, put_blob
 
 CLAIM_CHECK = b"relay/claim-check"

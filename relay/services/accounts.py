@@ -6,8 +6,8 @@ import secrets
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from relay.errors import NotFound
-from relay.ids import readable_id
+from relay.core.errors import NotFound
+from relay.core.ids import readable_id
 from relay.storage.tables import Account, ApiKey
 
 KEY_PREFIX = "rk_"

@@ -22,10 +22,10 @@ from temporalio.client import Client
 
 from interpreter import expressions
 from interpreter.contract import EventPayload
-from relay import runs as run_service
-from relay import waiters
-from relay.errors import Conflict
-from relay.settings import Settings
+from relay.core.errors import Conflict
+from relay.core.settings import Settings
+from relay.services import runs as run_service
+from relay.services import waiters
 from relay.storage.tables import Event, Run, Workflow, WorkflowVersion, utcnow
 
 log = logging.getLogger(__name__)

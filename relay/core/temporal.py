@@ -4,8 +4,8 @@ from sqlalchemy import Engine
 from temporalio.client import Client, TLSConfig
 
 from interpreter.contract import RELAY_ACCOUNT, RELAY_EVENT, RELAY_VERSION, RELAY_WORKFLOW
-from relay.payloads import relay_data_converter
-from relay.settings import Settings
+from relay.core.payloads import relay_data_converter
+from relay.core.settings import Settings
 
 SEARCH_ATTRIBUTES = (RELAY_ACCOUNT, RELAY_WORKFLOW, RELAY_VERSION, RELAY_EVENT)
 
@@ -26,7 +26,7 @@ def _tls(settings: Settings) -> TLSConfig | bool:
 async def connect(settings: Settings, *, engine: Engine | None = None) -> Client:
     """A client with Relay's data converter, TLS and API key as the settings say.
 
-    With ``engine``, large payloads go through the claim check (``relay.payloads``);
+    With ``engine``, large payloads go through the claim check (``relay.core.payloads``);
     every process that reads run data (API, workers) must pass it. Payload encryption
     follows ``settings.payload_keys`` with or without ``engine``.
     """

@@ -1,0 +1,4 @@
+"""Relay's basics: settings, domain errors, ids, the Temporal connection and payload codecs.
+
+Nothing here imports a service or an entry point.
+"""
