@@ -26,6 +26,7 @@ dev: install
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	bash .ci/pytest
 
 bench: install-test
@@ -33,6 +34,7 @@ bench: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .relay .pytest_cache
+	rm -rf $(VENV) .relay .pytest_cache .mypy_cache

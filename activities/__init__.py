@@ -1,6 +1,14 @@
-"""Actions: the registry, the built-ins and the runtime that makes them Temporal activities."""
+"""Actions: declaring them, the built-ins and the runtime that makes them Temporal activities."""
 
-from activities.context import ActionContext
-from activities.registry import ActionSpec, RetryDefaults, action, load_actions
+from activities.context import AccountSecrets, ActionContext
+from activities.registry import ActionRegistry, ActionSpec, RetryDefaults, action, load_actions
 
-__all__ = ["ActionContext", "ActionSpec", "RetryDefaults", "action", "load_actions"]
+__all__ = [
+    "AccountSecrets",
+    "ActionContext",
+    "ActionRegistry",
+    "ActionSpec",
+    "RetryDefaults",
+    "action",
+    "load_actions",
+]

@@ -1,85 +1,116 @@
-"""Turns registered actions into Temporal activities bound to the worker's clients."""
+"""Turns registered actions into Temporal activities bound to the worker's shared clients."""
 
 import asyncio
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, cast
 
 import httpx
 from pydantic import ValidationError
-from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import log_redaction
 from activities import secrets as secret_refs
-from activities.context import ActionContext
+from activities.context import AccountSecrets, ActionContext, action_logger
 from activities.errors import permanent
-from activities.registry import ActionSpec
+from activities.registry import ActionFn, ActionSpec
 from interpreter.contract import ActionRequest, ActionResponse
 from relay.core.payloads import LIMIT_BYTES
-from relay.core.settings import Settings
-from relay.storage.secrets import SecretBox, read_secrets
+
+# Reads one account's decrypted secrets; blocking, so it runs in a thread.
+SecretReader = Callable[[str], Mapping[str, str]]
 
 
 class ActionRuntime:
-    """Holds the clients every action shares and builds one activity per action."""
+    """Holds what every action shares (the HTTP client, the secret reader) and builds one
+    activity per action. It hands each action an ``ActionContext``, never itself."""
 
-    def __init__(self, *, settings: Settings, engine: Engine, http: httpx.AsyncClient) -> None:
-        self._settings = settings
-        self._engine = engine
+    def __init__(self, *, http: httpx.AsyncClient, read_secrets: SecretReader) -> None:
         self._http = http
-        self._box = SecretBox(settings.secret_key_list)
+        self._read_secrets = read_secrets
         log_redaction.install()
 
-    def activities(self, specs: dict[str, ActionSpec]) -> list[Callable[..., Any]]:
-        return [self._activity(spec) for spec in specs.values()]
+    def activities(
+        self, actions: Mapping[str, ActionSpec], *, constructed: Iterable[object] = ()
+    ) -> list[Callable[..., Any]]:
+        """One activity per action. An action declared on a class runs as the instance of
+        that class found in ``constructed`` (built by the worker with the clients it needs)."""
+        instances = list(constructed)
+        return [self._activity(spec, _implementation(spec, instances)) for spec in actions.values()]
 
-    async def _secrets_for(self, account_id: str) -> dict[str, str]:
-        return await asyncio.to_thread(read_secrets, self._engine, self._box, account_id=account_id)
-
-    def _activity(self, spec: ActionSpec) -> Callable[..., Any]:
+    def _activity(self, spec: ActionSpec, fn: ActionFn) -> Callable[..., Any]:
         async def run(request: ActionRequest) -> ActionResponse:
-            secrets = await self._secrets_for(request.account_id)
+            attempt = activity.info().attempt
+            secrets = await asyncio.to_thread(self._read_secrets, request.account_id)
             values = sorted(secrets.values(), key=len, reverse=True)
             try:
-                resolved = secret_refs.resolve(request.data, secrets)
+                resolved = secret_refs.resolve(request.data, dict(secrets))
                 try:
                     data = spec.input_model.model_validate(resolved)
                 except ValidationError as exc:
                     raise permanent(_describe(exc, spec.name), kind="InvalidActionData") from None
-                ctx = ActionContext(
-                    request=request,
-                    settings=self._settings,
-                    http=self._http,
-                    engine=self._engine,
-                    secrets=secrets,
-                )
+                ctx = self._context(spec, request, attempt=attempt, secrets=secrets)
                 with log_redaction.secrets_in_scope(values):
-                    result = await spec.fn(data, ctx)
+                    result = await fn(data, ctx)
                 output = secret_refs.redact(result.model_dump(mode="json"), values)
                 _check_size(output, spec.name)
-                return ActionResponse(output=output, attempt=activity.info().attempt)
+                return ActionResponse(output=output, attempt=attempt)
             except ApplicationError as exc:
                 # The attempt rides along as the last detail so the run's steps can show it.
                 raise ApplicationError(
                     secret_refs.redact(exc.message, values),
                     *[secret_refs.redact(d, values) for d in exc.details],
-                    {"attempt": activity.info().attempt},
+                    {"attempt": attempt},
                     type=exc.type,
                     non_retryable=exc.non_retryable,
                     next_retry_delay=exc.next_retry_delay,
                 ) from None
-            except Exception as exc:  # noqa: BLE001 - anything else is retried, message redacted
+            except Exception as exc:  # anything else is retried, message redacted
                 raise ApplicationError(
                     secret_refs.redact(f"{type(exc).__name__}: {exc}", values),
-                    {"attempt": activity.info().attempt},
+                    {"attempt": attempt},
                     type=type(exc).__name__,
                 ) from None
 
         run.__name__ = f"action_{spec.name}"
         run.__qualname__ = run.__name__
         return activity.defn(name=spec.name)(run)
+
+    def _context(
+        self, spec: ActionSpec, request: ActionRequest, *, attempt: int, secrets: Mapping[str, str]
+    ) -> ActionContext:
+        return ActionContext(
+            account_id=request.account_id,
+            workflow_id=request.workflow_id,
+            run_id=request.run_id,
+            step_id=request.step_id,
+            attempt=attempt,
+            # ActionRequest has no foreach item index yet; see ActionContext.item_index.
+            item_index=None,
+            secrets=AccountSecrets(secrets),
+            http=self._http,
+            log=action_logger(
+                spec.name,
+                account_id=request.account_id,
+                workflow_id=request.workflow_id,
+                run_id=request.run_id,
+                step_id=request.step_id,
+                attempt=attempt,
+            ),
+        )
+
+
+def _implementation(spec: ActionSpec, constructed: list[object]) -> ActionFn:
+    if not isinstance(spec.impl, type):
+        return spec.impl
+    for instance in constructed:
+        if isinstance(instance, spec.impl) and callable(instance):
+            return cast(ActionFn, instance)
+    raise ValueError(
+        f"action {spec.name!r} is the class {spec.impl.__qualname__}: construct it with its "
+        "clients and pass the instance to ActionRuntime.activities(constructed=...)"
+    )
 
 
 def _check_size(output: Any, action: str) -> None:

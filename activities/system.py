@@ -1,20 +1,50 @@
-"""Relay's own activities (not actions): the database look-ups the workflow cannot do itself."""
+"""Relay's own activities (not actions): the database work the workflow cannot do itself."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.errors import permanent
-from interpreter.contract import PREPARE_INVOKE_ACTIVITY, InvokeRequest, InvokeTarget
-from relay.services.runs import run_start, temporal_workflow_id
+from interpreter.contract import (
+    PREPARE_INVOKE_ACTIVITY,
+    RECORD_RUN_ACTIVITY,
+    InvokeRequest,
+    InvokeTarget,
+    RunRecord,
+    RunRecorded,
+)
+from relay.services.run_lifecycle import record_ended, record_started
+from relay.services.run_start import run_start, temporal_workflow_id
 from relay.storage.tables import Run, Workflow
 
 
 class SystemActivities:
     def __init__(self, *, engine: Engine) -> None:
         self._engine = engine
+
+    def activities(self) -> list[Callable[..., Awaitable[BaseModel]]]:
+        """Every system activity, bound to this worker's database."""
+        return [self.record_run, self.prepare_invoke]
+
+    @activity.defn(name=RECORD_RUN_ACTIVITY)
+    async def record_run(self, record: RunRecord) -> RunRecorded:
+        """Write the run's start or end to its Run row (retried until the database takes it)."""
+        temporal_workflow_id = activity.info().workflow_id
+        if temporal_workflow_id is None:
+            raise permanent("relay.record_run is called by a run, never on its own", kind="NotInARun")
+        return await asyncio.to_thread(self._record, record, temporal_workflow_id)
+
+    def _record(self, record: RunRecord, temporal_workflow_id: str) -> RunRecorded:
+        with Session(self._engine) as session:
+            if record.status == "running":
+                run_id = record_started(session, record=record, temporal_workflow_id=temporal_workflow_id)
+                return RunRecorded(run_id=run_id)
+            record_ended(session, record=record, temporal_workflow_id=temporal_workflow_id)
+            return RunRecorded(run_id=record.run_id)
 
     @activity.defn(name=PREPARE_INVOKE_ACTIVITY)
     async def prepare_invoke(self, request: InvokeRequest) -> InvokeTarget:

@@ -1,4 +1,4 @@
-"""The FastAPI application: ``create_app`` wires settings, database, Temporal and the routes."""
+"""The FastAPI application: ``create_app`` builds the services object and wires the routes."""
 
 import asyncio
 import logging
@@ -9,15 +9,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from activities.registry import load_actions
 from api import errors
 from api.routes import codec, health, v1
 from api.routes.codec import install_codec_cors
 from relay.core.settings import Settings, get_settings
 from relay.core.temporal import connect, with_relay_converter
-from relay.services.intake import recover
-from relay.storage import create_db_engine, init_db
-from relay.storage.secrets import SecretBox
+from relay.services.container import Services
+from relay.storage import create_db_engine, ensure_schema
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +39,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = engine or create_db_engine(settings.database_url)
-        await asyncio.to_thread(init_db, db)
+        await asyncio.to_thread(ensure_schema, db, auto_migrate=settings.auto_migrate)
         # The claim check resolves large run outputs, whatever client was handed in.
         client = (
             with_relay_converter(temporal_client, db, settings=settings)
             if temporal_client is not None
             else await connect(settings, engine=db)
         )
-        app.state.settings = settings
-        app.state.engine = db
-        app.state.temporal = client
-        app.state.actions = load_actions(settings.action_module_names)
-        app.state.secret_box = SecretBox(settings.secret_key_list)
-        await _recover(app)
+        services = Services.create(settings=settings, engine=db, temporal=client)
+        app.state.services = services
+        await _recover(services)
         try:
             yield
         finally:
@@ -69,10 +64,10 @@ def create_app(
     return app
 
 
-async def _recover(app: FastAPI) -> None:
+async def _recover(services: Services) -> None:
     """Start runs a previous process recorded but did not start (it stopped in between)."""
     try:
-        started = await recover(app.state.engine, app.state.temporal, app.state.settings)
+        started = await services.events.recover()
     except Exception:  # the API still serves; the next start-up tries again
         log.exception("recovering undispatched events failed")
         return

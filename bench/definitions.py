@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client, WorkflowHandle
 
-from activities.registry import ActionSpec, load_actions
+from activities.registry import ActionRegistry, load_actions
 from bench.noop_actions import NOOP
 from bench.stack import ACTION_MODULES
 from interpreter.compile import compile_definition
@@ -57,7 +57,7 @@ def sleeping() -> dict[str, Any]:
 
 
 @cache
-def actions() -> dict[str, ActionSpec]:
+def actions() -> ActionRegistry:
     return load_actions([ACTION_MODULES])
 
 
@@ -70,7 +70,7 @@ def run_input(
     *,
     account_id: str = "bench",
     workflow_id: str = "bench",
-    input: dict[str, Any] | None = None,  # noqa: A002 - RunInput's name for it
+    input: dict[str, Any] | None = None,  # RunInput's name for it
     event: EventPayload | None = None,
 ) -> RunInput:
     return RunInput(

@@ -43,7 +43,7 @@ async def measure(stack: Stack, results: Results, sizes: Sizes) -> None:
                 raise RuntimeError(f"POST /v1/events: {answer.status_code} {answer.text}")
 
         async def start(_: int = 0) -> None:
-            # What relay.services.runs.start_run sends, with an event like the API's.
+            # What relay.services.run_start.start_run sends, with an event like the API's.
             run = run_input(
                 definition,
                 account_id=account_id,

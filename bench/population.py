@@ -15,7 +15,7 @@ from bench.stack import Stack
 from bench.stats import pool
 from relay.core.ids import readable_id
 from relay.services.intake import Recorded, mark_dispatched, record_event
-from relay.services.runs import start_run
+from relay.services.run_start import start_run
 from relay.storage import create_db_engine
 from relay.storage.tables import Workflow, WorkflowVersion
 

@@ -27,7 +27,7 @@ from bench.procs import Child, child_env, free_port, spawn, wait_http, wait_poll
 from relay.core.settings import Settings
 from relay.core.temporal import SEARCH_ATTRIBUTES, with_relay_converter
 from relay.services.accounts import create_account
-from relay.storage import create_db_engine, init_db
+from relay.storage import create_db_engine, upgrade
 from relay.storage.secrets import new_key
 
 Server = Literal["memory", "file"]
@@ -108,9 +108,9 @@ def relay_env(settings: Settings) -> dict[str, str]:
     return child_env(
         temporal_address=settings.temporal_address,
         database_url=settings.database_url,
-        secrets_keys=settings.secrets_keys,
+        secrets_keys=",".join(settings.secrets_keys),
         task_queue=settings.task_queue,
-        action_modules=settings.action_modules,
+        action_modules=",".join(settings.action_modules),
         api_host=settings.api_host,
         api_port=str(settings.api_port),
     )
@@ -163,7 +163,7 @@ async def open_stack(
             api_port=free_port(),
         )
         engine = create_db_engine(settings.database_url)
-        init_db(engine)
+        upgrade(engine)
         client = with_relay_converter(env.client, engine, settings=settings)
         worker = await start_worker(settings, client, workdir / "worker.log")
         children.append(worker)

@@ -17,7 +17,7 @@ from temporalio.worker import Worker
 from bench.baseline import BenchBaseline
 from relay.core.settings import Settings, get_settings
 from relay.core.temporal import connect
-from relay.storage import create_db_engine, init_db
+from relay.storage import create_db_engine, upgrade
 from worker.build import build_worker
 
 
@@ -34,7 +34,7 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     engine = create_db_engine(settings.database_url)
-    init_db(engine)
+    upgrade(engine)
     client = await connect(settings, engine=engine)
     async with httpx.AsyncClient(timeout=30) as http:
         worker = build_bench_worker(client, settings=settings, engine=engine, http=http)

@@ -68,7 +68,7 @@ async def create_contact(data: CreateContactInput, ctx: ActionContext) -> Create
     headers = {
         "Authorization": f"Bearer {data.token}",
         # A retry after a lost answer must not create the contact twice.
-        "Idempotency-Key": f"{ctx.request.run_id}:{ctx.request.step_id}",
+        "Idempotency-Key": ctx.idempotency_key,
     }
     response = await post_json(
         ctx.http,

@@ -3,51 +3,25 @@
 Everything that can be known before a run is checked here, so a bad definition never
 reaches Temporal: shape, unknown action types, action data against the action's input
 model, graph structure, expressions, durations and step references. Every error names
-the node and the field at fault.
+the node and the field at fault. What a step kind checks of its own data is its own
+``check``; this module runs the checks every step shares.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from interpreter import expressions
-from interpreter.definition import (
-    TRIGGER,
-    ActionStep,
-    Branch,
-    CompiledDefinition,
-    Definition,
-    Edge,
-    Foreach,
-    Parallel,
-    Retry,
-    Step,
-)
+from interpreter.definition import TRIGGER, CompiledDefinition, Definition, Edge, Step
 from interpreter.durations import DurationError, parse_duration
 from interpreter.errors import Problems
 from interpreter.graph import check_graph
-from interpreter.steps import StepRef, assign_ids, walk
+from interpreter.steps.checks import ActionInfo
+from interpreter.steps.tree import StepRef, assign_ids, walk
 
-
-class ActionInfo(Protocol):
-    """What the compiler needs to know of a registered action (``ActionSpec`` fits)."""
-
-    @property
-    def input_model(self) -> type[BaseModel]: ...
-
-    @property
-    def event_fields(self) -> tuple[str, ...]: ...
-
-    @property
-    def defaults(self) -> dict[str, Any]: ...
-
-    @property
-    def timeout(self) -> Any: ...
-
-    @property
-    def retry(self) -> Any: ...
+__all__ = ["ActionInfo", "Compiled", "DefinitionError", "compile_definition"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +54,7 @@ def compile_definition(document: Any, actions: Mapping[str, ActionInfo]) -> Comp
     refs = list(walk(top, shape))
     ids = _unique_ids(refs, problems)
     for ref in refs:
-        _check_step(ref, ids, actions, problems)
+        _check_step(ref, _Check(ref, ids, actions, problems))
     nodes = [ref.step for ref in refs if ref.depth == 0]
     edges, entry = _top_edges(definition, nodes, problems)
     _check_expressions_outside_steps(definition, ids, problems)
@@ -89,15 +63,48 @@ def compile_definition(document: Any, actions: Mapping[str, ActionInfo]) -> Comp
     compiled = CompiledDefinition(
         name=definition.name,
         trigger=definition.trigger,
-        nodes=[_finalise(step, actions) for step in nodes],
+        nodes=[step.finalise(actions) for step in nodes],
         edges=edges,
         entry=entry,
         cancel_on=definition.cancel_on,
     )
-    return Compiled(
-        definition=compiled.model_dump(mode="json", by_alias=True, exclude_none=True),
-        trigger_event=definition.trigger.event,
-    )
+    return Compiled(definition=compiled.as_json(), trigger_event=definition.trigger.event)
+
+
+@dataclass(frozen=True)
+class _Check:
+    """The checks of one step, reported against its location and node (a ``StepCheck``)."""
+
+    ref: StepRef
+    ids: set[str]
+    actions: Mapping[str, ActionInfo]
+    problems: Problems
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.add(f"{self.ref.loc}.{field}", self.ref.id, message)
+
+    def expression(self, field: str, source: str) -> None:
+        _check_expression(source, f"{self.ref.loc}.{field}", self.ref.id, self.ids, self.problems)
+
+
+def _check_step(ref: StepRef, check: _Check) -> None:
+    """What every step shares: ``if``, durations, ``on_error``, bare expressions; then its own."""
+    step = ref.step
+    if step.if_ is not None:
+        check.expression("if", step.if_)
+    for field, value in step.durations():
+        try:
+            parse_duration(value)
+        except DurationError as exc:
+            check.problem(field, str(exc))
+    if step.on_error not in ("fail", "continue"):
+        if ref.depth != 0:
+            check.problem("on_error", "inside a sub-list, on_error is fail or continue")
+        elif step.on_error not in check.ids:
+            check.problem("on_error", f"no step with id {step.on_error!r} to go to")
+    for field, source in step.bare_expressions():
+        check.expression(field, source)
+    step.check(check)
 
 
 def _unique_ids(refs: list[StepRef], problems: Problems) -> set[str]:
@@ -121,187 +128,6 @@ def _top_edges(definition: Definition, nodes: list[Step], problems: Problems) ->
         if edge.if_ is not None:
             _check_expression(edge.if_, f"edges[{index}].if", edge.target, set(ids), problems)
     return edges, entry
-
-
-def _check_step(ref: StepRef, ids: set[str], actions: Mapping[str, ActionInfo], problems: Problems) -> None:
-    step, loc, node = ref.step, ref.loc, ref.id
-    if step.if_ is not None:
-        _check_expression(step.if_, f"{loc}.if", node, ids, problems)
-    for field, value in _durations(step):
-        try:
-            parse_duration(value)
-        except DurationError as exc:
-            problems.add(f"{loc}.{field}", node, str(exc))
-    if step.on_error not in ("fail", "continue"):
-        if ref.depth != 0:
-            problems.add(f"{loc}.on_error", node, "inside a sub-list, on_error is fail or continue")
-        elif step.on_error not in ids:
-            problems.add(f"{loc}.on_error", node, f"no step with id {step.on_error!r} to go to")
-    for field, source in _bare_expressions(step):
-        _check_expression(source, f"{loc}.data.{field}", node, ids, problems)
-    if isinstance(step, ActionStep):
-        _check_action(step, loc, node, ids, actions, problems)
-        return
-    for field, source in _templates(
-        step.data.model_dump(by_alias=True) if isinstance(step.data, BaseModel) else step.data
-    ):
-        if expressions.mentions_secrets(source):
-            problems.add(f"{loc}.data.{field}", node, "secrets.* may appear only in action data")
-        else:
-            _check_expression(source, f"{loc}.data.{field}", node, ids, problems)
-
-
-def _check_action(
-    step: ActionStep,
-    loc: str,
-    node: str,
-    ids: set[str],
-    actions: Mapping[str, ActionInfo],
-    problems: Problems,
-) -> None:
-    spec = actions.get(step.type)
-    if spec is None:
-        known = ", ".join(sorted(actions)) or "none registered"
-        problems.add(f"{loc}.type", node, f"unknown action type {step.type!r} (known: {known})")
-        return
-    data = _with_defaults(step.data, spec)
-    for field, source in _templates(data):
-        if expressions.mentions_secrets(source):
-            if not expressions.is_secret_reference(source):
-                problems.add(f"{loc}.data.{field}", node, "write a secret as {{ secrets.NAME }}")
-        else:
-            _check_expression(source, f"{loc}.data.{field}", node, ids, problems)
-    for field, message in _model_problems(data, spec.input_model):
-        problems.add(f"{loc}.data.{field}" if field else f"{loc}.data", node, message)
-
-
-def _model_problems(data: dict[str, Any], model: type[BaseModel]) -> Iterator[tuple[str, str]]:
-    """Check action data against its input model; values with templates are known at run time
-    only, so they are checked for presence, not type."""
-    templated = {k for k, v in data.items() if expressions.templates_in(v)}
-    if model.model_config.get("extra") != "allow":
-        accepted = [info.alias or name for name, info in model.model_fields.items()]
-        for key in data:
-            if key not in accepted and key not in model.model_fields:
-                yield key, f"unknown field (expected one of: {', '.join(accepted)})"
-    try:
-        model.model_validate({k: v for k, v in data.items() if k not in templated})
-    except ValidationError as exc:
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"])
-            if err["type"] == "extra_forbidden":
-                continue  # reported above, with the expected fields
-            if not field and templated:
-                continue  # a whole-model rule may hinge on a value known only at run time
-            if field.split(".")[0] in templated:
-                continue
-            yield field, err["msg"]
-
-
-def _with_defaults(data: dict[str, Any], spec: ActionInfo) -> dict[str, Any]:
-    """The step's data with the action's defaults and the seed field semantics applied."""
-    merged = {**spec.defaults, **data}
-    for field in spec.event_fields:
-        if field in merged:
-            merged[field] = _event_field(merged[field])
-    return merged
-
-
-def _event_field(value: Any) -> Any:
-    """A bare name (no "@", no "{{") reads that field of the triggering event's data."""
-    if isinstance(value, list):
-        return [_event_field(v) for v in value]
-    if isinstance(value, str) and value and "@" not in value and "{{" not in value:
-        name = value if value.isidentifier() else "`" + value.replace("`", "") + "`"
-        return "{{ event.data." + name + " }}"
-    return value
-
-
-def _finalise(step: Step, actions: Mapping[str, ActionInfo]) -> Step:
-    """Fill in action defaults (data, timeout, retry) so the run needs no registry."""
-    if isinstance(step, ActionStep):
-        spec = actions[step.type]
-        retry = step.retry.model_dump(exclude_none=True) if step.retry else {}
-        defaults = spec.retry
-        retry = {
-            "max_attempts": defaults.max_attempts,
-            "initial_interval": f"{defaults.initial_interval.total_seconds()}s",
-            "backoff": defaults.backoff,
-            "max_interval": f"{defaults.max_interval.total_seconds()}s",
-            **retry,
-        }
-        heartbeat = getattr(spec, "heartbeat", None)
-        return step.model_copy(
-            update={
-                "data": _with_defaults(step.data, spec),
-                "timeout": step.timeout or f"{spec.timeout.total_seconds()}s",
-                "retry": Retry(**retry),
-                "heartbeat": step.heartbeat or (f"{heartbeat.total_seconds()}s" if heartbeat else None),
-            }
-        )
-    if isinstance(step, Branch):
-        data = step.data.model_copy(
-            update={
-                "then": [_finalise(s, actions) for s in step.data.then],
-                "else_": [_finalise(s, actions) for s in step.data.else_],
-            }
-        )
-        return step.model_copy(update={"data": data})
-    if isinstance(step, Parallel):
-        branches = [[_finalise(s, actions) for s in b] for b in step.data.branches]
-        return step.model_copy(update={"data": step.data.model_copy(update={"branches": branches})})
-    if isinstance(step, Foreach):
-        body = [_finalise(s, actions) for s in step.data.do]
-        return step.model_copy(update={"data": step.data.model_copy(update={"do": body})})
-    return step
-
-
-def _durations(step: Step) -> Iterator[tuple[str, str]]:
-    if step.timeout:
-        yield "timeout", step.timeout
-    if step.heartbeat:
-        yield "heartbeat", step.heartbeat
-    if step.retry:
-        for name in ("initial_interval", "max_interval"):
-            value = getattr(step.retry, name)
-            if value:
-                yield f"retry.{name}", value
-    data = getattr(step, "data", None)
-    if step.type == "sleep" and data.duration:
-        yield "data.duration", data.duration
-    if step.type == "wait_for_event" and data.timeout:
-        yield "data.timeout", data.timeout
-
-
-def _bare_expressions(step: Step) -> Iterator[tuple[str, str]]:
-    """Fields that hold an expression without ``{{ }}``."""
-    data = getattr(step, "data", None)
-    if step.type == "filter" and data.if_ is not None:
-        yield "if", data.if_
-    elif step.type == "branch":
-        yield "if", data.if_
-    elif step.type == "foreach":
-        yield "items", data.items
-    elif step.type == "wait_for_event":
-        if data.if_ is not None:
-            yield "if", data.if_
-        if data.match is not None:
-            yield "match", data.match
-
-
-def _templates(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """(field path, expression) for every ``{{ }}`` in nested data; sub-lists of steps excluded."""
-    if isinstance(value, str):
-        for source in expressions.templates_in(value):
-            yield path or "value", source
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("then", "else", "branches", "do"):
-                continue
-            yield from _templates(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _templates(item, f"{path}[{index}]")
 
 
 def _check_expression(source: str, loc: str, node: str | None, ids: set[str], problems: Problems) -> None:

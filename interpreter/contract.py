@@ -10,6 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from interpreter.definition import PinnedDefinition
+
 RELAY_ACCOUNT = SearchAttributeKey.for_keyword("RelayAccount")
 RELAY_WORKFLOW = SearchAttributeKey.for_keyword("RelayWorkflow")
 RELAY_VERSION = SearchAttributeKey.for_int("RelayVersion")
@@ -17,6 +19,7 @@ RELAY_EVENT = SearchAttributeKey.for_keyword("RelayEvent")
 
 WORKFLOW_NAME = "RelayRun"
 PREPARE_INVOKE_ACTIVITY = "relay.prepare_invoke"
+RECORD_RUN_ACTIVITY = "relay.record_run"
 PROGRESS_QUERY = "progress"
 EVENT_SIGNAL = "relay_event"
 
@@ -56,13 +59,16 @@ class RunInput(BaseModel):
     account_id: str
     workflow_id: str
     version: int
-    definition: dict[str, Any]
+    definition: PinnedDefinition
     event: EventPayload | None = None
     input: dict[str, Any] = Field(default_factory=dict)
     # Set only by the workflow itself when it continues as new.
     resume: Checkpoint | None = None
     # History length at which a run continues as new (Temporal warns at 10,240 events).
     history_limit: int = 4000
+    # A slice of a longer run (a long ``foreach``'s child): the run it belongs to records
+    # the lifecycle, so the slice records nothing of its own.
+    part_of_run: bool = False
 
 
 class RunResult(BaseModel):
@@ -112,6 +118,27 @@ class ActionResponse(BaseModel):
 
 
 Checkpoint.model_rebuild()
+
+
+class RunRecord(BaseModel):
+    """What a run tells Relay about itself (``relay.record_run``): once when it starts
+    (``running``) and once when it ends (its final status, output, error and steps)."""
+
+    run_id: str
+    account_id: str
+    workflow_id: str
+    version: int
+    input: dict[str, Any] = Field(default_factory=dict)
+    status: RunStatus
+    output: Any = None
+    error: str | None = None
+    steps: list[StepView] = Field(default_factory=list)
+
+
+class RunRecorded(BaseModel):
+    """Relay's id for the run; a scheduled fire gets its own here (its input names the schedule)."""
+
+    run_id: str
 
 
 class InvokeRequest(BaseModel):

@@ -4,7 +4,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from interpreter.steps import UNION_TAGS, default_id
+from interpreter.definition import FLOW_TYPES, STEP_TAGS
+from interpreter.steps import ACTION, KINDS
+from interpreter.steps.base import SubList
+from interpreter.steps.tree import default_id
 
 
 class Problems:
@@ -35,7 +38,7 @@ def _without_tags(loc: tuple[Any, ...]) -> list[Any]:
     parts: list[Any] = []
     for index, part in enumerate(loc):
         after_index = index > 0 and isinstance(loc[index - 1], int)
-        if after_index and isinstance(part, str) and part in UNION_TAGS:
+        if after_index and isinstance(part, str) and part in STEP_TAGS:
             continue
         parts.append(part)
     return parts
@@ -58,18 +61,22 @@ def _node(parts: list[Any], document: dict[str, Any]) -> str | None:
         while index < len(parts) and isinstance(parts[index], int):
             step = container[parts[index]]
             node = step.get("id") or default_id(step.get("type", "step"), parts[index], prefix)
-            # descend into then/else/do or branches[k]
-            if index + 2 < len(parts) and parts[index + 1] == "data":
-                key = parts[index + 2]
-                container = step["data"][key]
-                index += 3
-                prefix = f"{node}_{key}"
-                if key == "branches" and index < len(parts) and isinstance(parts[index], int):
-                    prefix = f"{node}_b{parts[index] + 1}"
-                    container = container[parts[index]]
-                    index += 1
-            else:
+            sub = _sublist(step.get("type"), parts[index + 2]) if index + 2 < len(parts) else None
+            if sub is None or parts[index + 1] != "data":
                 break
+            container = step["data"][sub.key]
+            index += 3
+            branch: int | None = None
+            if sub.nested and index < len(parts) and isinstance(parts[index], int):
+                branch = parts[index]
+                container = container[branch]
+                index += 1
+            prefix = f"{node}_{sub.part_of(branch)}"
     except (KeyError, IndexError, TypeError, AttributeError):
         pass
     return node
+
+
+def _sublist(step_type: Any, key: Any) -> SubList | None:
+    kind = KINDS[step_type if step_type in FLOW_TYPES else ACTION]
+    return next((sub for sub in kind.sublists if sub.key == key), None)

@@ -55,9 +55,17 @@ def evaluate(source: str, context: Mapping[str, Any], *, now: datetime | None = 
         expr.register_lambda("millis", lambda: millis)
     expr.register_lambda("random", _no_random)
     try:
-        return _plain(expr.evaluate(dict(context)))
+        value = expr.evaluate(dict(context))
+    except ExpressionError:
+        raise
     except JException as exc:
         raise ExpressionError(f"{source.strip()!r}: {exc}") from None
+    except Exception as exc:
+        # The library reports some faults of an expression as Python errors ($number("x")
+        # is a ValueError, $power(10, 1000) an OverflowError): they are the expression's
+        # faults, for the step's on_error to handle, not the interpreter's.
+        raise ExpressionError(f"{source.strip()!r}: {str(exc) or type(exc).__name__}") from None
+    return _plain(value)
 
 
 def truthy(value: Any) -> bool:

@@ -6,9 +6,9 @@ from typing import Any
 from temporalio import workflow
 
 from interpreter.contract import WORKFLOW_NAME, Checkpoint, RunInput, RunResult
-from interpreter.definition import CompiledDefinition, Foreach, Step
-from interpreter.state import RunState, Scope
-from interpreter.steps import children
+from interpreter.definition import CompiledDefinition, Step
+from interpreter.memory import RunMemory, Scope
+from interpreter.steps.foreach import Foreach
 
 # Events one child run may spend on items; an action costs about six history events.
 EVENTS_PER_CHILD = 2400
@@ -21,10 +21,10 @@ def chunk_size(step: Foreach) -> int:
 
 
 def _count(steps: list[Step]) -> int:
-    return sum(1 + sum(_count(sub) for sub, _ in children(s, "")) for s in steps)
+    return sum(1 + sum(_count(child.steps) for child in s.children()) for s in steps)
 
 
-async def run_in_children(step: Foreach, items: list[Any], scope: Scope, state: RunState) -> list[Any]:
+async def run_in_children(step: Foreach, items: list[Any], scope: Scope, memory: RunMemory) -> list[Any]:
     size = chunk_size(step)
     outputs: list[Any] = []
     parent = workflow.info()
@@ -36,19 +36,20 @@ async def run_in_children(step: Foreach, items: list[Any], scope: Scope, state: 
         )  # fmt: skip
         definition = CompiledDefinition(name=f"{step.id} items {start}+", nodes=[part], entry=[part.id or ""])
         child_input = RunInput(
-            run_id=f"{state.input.run_id}.{step.id}.{batch}.{number}",
-            account_id=state.input.account_id,
-            workflow_id=state.input.workflow_id,
-            version=state.input.version,
-            definition=definition.model_dump(mode="json", by_alias=True, exclude_none=True),
-            event=state.input.event,
-            input={**state.input.input, "items": items[start : start + size]},
+            run_id=f"{memory.input.run_id}.{step.id}.{batch}.{number}",
+            account_id=memory.input.account_id,
+            workflow_id=memory.input.workflow_id,
+            version=memory.input.version,
+            definition=definition,
+            event=memory.input.event,
+            input={**memory.input.input, "items": items[start : start + size]},
             resume=Checkpoint(
-                started_at=state.started_at,
+                started_at=memory.started_at,
                 outputs=scope.all_outputs(),
-                vars=state.vars,
+                vars=memory.vars,
                 ready=[part.id or ""],
             ),
+            part_of_run=True,
         )
         # A failing child raises ChildWorkflowError, which the step's on_error handles.
         result = await workflow.execute_child_workflow(

@@ -6,14 +6,14 @@ while earlier steps still run is buffered here, not lost, and each event is cons
 most once per run.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 
 from interpreter import expressions
 from interpreter.contract import EventPayload
-from interpreter.definition import WaitForEvent
-from interpreter.durations import parse_duration
+from interpreter.steps.wait_for_event import WaitForEvent
 
 
 class Inbox:
@@ -34,7 +34,9 @@ class Inbox:
                 return self.pending.pop(index)
         return None
 
-    async def wait(self, step: WaitForEvent, context: dict[str, Any]) -> dict[str, Any] | None:
+    async def wait(
+        self, step: WaitForEvent, context: dict[str, Any], *, within: timedelta | None
+    ) -> dict[str, Any] | None:
         """The first matching event not yet consumed, or None when the timeout passes."""
         found: list[EventPayload] = []
 
@@ -44,9 +46,8 @@ class Inbox:
                 found.append(event)
             return bool(found)
 
-        timeout = parse_duration(step.data.timeout) if step.data.timeout else None
         try:
-            await workflow.wait_condition(ready, timeout=timeout, timeout_summary=step.id)
+            await workflow.wait_condition(ready, timeout=within, timeout_summary=step.id)
         except TimeoutError:
             return None
         return found[0].model_dump(mode="json")

@@ -7,14 +7,16 @@ as asyncio tasks on Temporal's deterministic event loop.
 """
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from temporalio import workflow
 
 from interpreter import expressions
 from interpreter.definition import Edge, Step
-from interpreter.state import Scope, StepFailed
+from interpreter.failures import StepFailed
+from interpreter.memory import Scope
 
 
 @dataclass
@@ -66,27 +68,32 @@ class Paused(Exception):
         self.last_output = last
 
 
-class GraphRunner:
-    """Runs the steps of one graph or sub-list; ``execute`` runs a single step."""
+class StepRunner(Protocol):
+    """What the graph runner needs of the interpreter (``interpreter.frame.Interpreter``)."""
 
-    def __init__(self, interpreter: "Any") -> None:
-        # The interpreter runs single steps (``run_step``) and builds expression contexts.
-        self._interp = interpreter
+    async def run_step(self, step: Step, scope: Scope, *, track: bool) -> Outcome: ...
+
+    def mark_not_reached(self, step: Step, *, track: bool) -> None: ...
+
+    def context(self, scope: Scope) -> dict[str, Any]: ...
+
+    def history_is_long(self) -> bool: ...
+
+
+class GraphRunner:
+    """Runs the steps of one graph or sub-list; the interpreter runs each single step."""
+
+    def __init__(self, steps: StepRunner) -> None:
+        self._steps = steps
 
     async def run_sequence(self, steps: list[Step], scope: Scope, *, track: bool) -> Any:
         """Steps one after another; returns the last output."""
         last = None
         for step in steps:
-            outcome = await self._interp.run_step(step, scope, track=track)
+            outcome = await self._steps.run_step(step, scope, track=track)
             if outcome.kind in ("completed", "continued"):
                 last = outcome.output
         return last
-
-    async def run_graph(
-        self, nodes: list[Step], edges: list[Edge], entry: list[str], scope: Scope, *, track: bool
-    ) -> Any:
-        """Every node reachable from ``entry``; returns the output of the last node to finish."""
-        return await self.resume_graph(nodes, edges, entry, scope, track=track)
 
     async def resume_graph(
         self,
@@ -98,7 +105,7 @@ class GraphRunner:
         track: bool,
         pausable: bool = False,
         edge_taken: dict[int, bool] | None = None,
-        settled: list[str] = (),  # type: ignore[assignment]
+        settled: Sequence[str] = (),
         last_output: Any = None,
     ) -> Any:
         """Run from a given state; with ``pausable``, raise ``Paused`` once history is long."""
@@ -127,7 +134,7 @@ class GraphRunner:
         if node in run.started:
             return
         run.started.add(node)
-        if run.pausable and self._interp.history_is_long():
+        if run.pausable and self._steps.history_is_long():
             run.deferred.append(node)
             return
         run.running += 1
@@ -135,7 +142,7 @@ class GraphRunner:
 
     async def _run_node(self, run: _GraphRun, node: str, scope: Scope, track: bool) -> None:
         try:
-            outcome = await self._interp.run_step(run.nodes[node], scope, track=track)
+            outcome = await self._steps.run_step(run.nodes[node], scope, track=track)
             if outcome.kind in ("completed", "continued"):
                 run.last_output = outcome.output
             self._resolve(run, node, outcome.leads_on, scope, track)
@@ -143,7 +150,7 @@ class GraphRunner:
                 self._start(run, outcome.goto, scope, track)
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # noqa: BLE001 - handed to run_graph, which re-raises
+        except BaseException as exc:  # handed to resume_graph, which re-raises
             if run.failure is None:
                 run.failure = exc
         finally:
@@ -160,7 +167,7 @@ class GraphRunner:
     def _edge_holds(self, edge: Edge, scope: Scope) -> bool:
         if edge.if_ is None:
             return True
-        ctx = self._interp.context(scope)
+        ctx = self._steps.context(scope)
         try:
             return expressions.truthy(expressions.evaluate(edge.if_, ctx, now=workflow.now()))
         except expressions.ExpressionError as exc:
@@ -176,7 +183,7 @@ class GraphRunner:
             self._start(run, node, scope, track)
             return
         run.started.add(node)
-        self._interp.mark_not_reached(run.nodes[node], track=track)
+        self._steps.mark_not_reached(run.nodes[node], track=track)
         self._resolve(run, node, False, scope, track)
 
 

@@ -21,29 +21,33 @@ with workflow.unsafe.imports_passed_through():
         RunInput,
         RunResult,
     )
-    from interpreter.definition import CompiledDefinition
+    from interpreter.failures import RunEnded, StepFailed
+    from interpreter.frame import Interpreter
     from interpreter.inbox import Inbox
+    from interpreter.lifecycle import record_end, record_start, records_lifecycle
+    from interpreter.memory import RunMemory
     from interpreter.runner import Paused
-    from interpreter.state import RunEnded, RunState, StepFailed
-    from interpreter.steps_exec import Interpreter
 
 
 @workflow.defn(name=WORKFLOW_NAME)
 class RelayRun:
     def __init__(self) -> None:
         self._inbox = Inbox()
-        self._state: RunState | None = None
+        self._state: RunMemory | None = None
         self._result = Progress()
 
     @workflow.run
     async def run(self, run_input: RunInput) -> RunResult:
-        definition = CompiledDefinition.model_validate(run_input.definition)
+        definition = run_input.definition
         resume = run_input.resume
-        self._state = RunState(input=run_input, started_at=resume.started_at if resume else workflow.now())
+        self._state = RunMemory(input=run_input, started_at=resume.started_at if resume else workflow.now())
         if resume is not None:
             self._restore(resume)
         interpreter = Interpreter(self._state, self._inbox)
         try:
+            if resume is None and records_lifecycle(run_input):
+                # Inside the try: a run cancelled while it records its start still records its end.
+                await self._record_start()
             output = await interpreter.runner.resume_graph(
                 definition.nodes,
                 definition.edges,
@@ -57,20 +61,39 @@ class RelayRun:
             )
             result = RunResult(status="completed", output=output)
         except Paused as paused:
-            workflow.continue_as_new(run_input.model_copy(update={"resume": self._checkpoint(paused)}))
+            checkpoint = self._checkpoint(paused)
+            workflow.continue_as_new(self._state.input.model_copy(update={"resume": checkpoint}))
         except RunEnded as ended:
-            result = RunResult(status=ended.status, output=ended.output)  # type: ignore[arg-type]
+            result = RunResult(status=ended.status, output=ended.output)
         except asyncio.CancelledError:
             # Cancelled through the API or by a ``cancel_on`` event: record it, then let
             # Temporal close the run as Cancelled.
             self._result = Progress(status="cancelled")
+            await self._record_end()
             raise
         except StepFailed as failed:
             self._result = Progress(status="failed", error=str(failed))
+            await self._record_end()
             # Failing the workflow itself shows the run as Failed in the Temporal Web UI.
             raise ApplicationError(str(failed), type="StepFailed", non_retryable=True) from None
         self._result = Progress(status=result.status, output=result.output)
+        await self._record_end()
         return result
+
+    async def _record_start(self) -> None:
+        assert self._state is not None
+        # A scheduled fire's input names its schedule; the recording gives it its own run id.
+        run_id = await record_start(self._state.input)
+        self._state.input = self._state.input.model_copy(update={"run_id": run_id})
+
+    async def _record_end(self) -> None:
+        assert self._state is not None
+        if records_lifecycle(self._state.input):
+            result = self._result
+            steps = list(self._state.views.values())
+            await record_end(
+                self._state.input, status=result.status, output=result.output, error=result.error, steps=steps
+            )
 
     def _restore(self, resume: Checkpoint) -> None:
         assert self._state is not None

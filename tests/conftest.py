@@ -1,4 +1,5 @@
-"""Session-wide real components: Temporal servers, an SMTP server, an HTTP stand-in for Slack."""
+"""Real components shared by every folder: Temporal servers, SMTP and HTTP stand-ins, databases
+(SQLite and PostgreSQL), and Relay's API with a worker."""
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -10,9 +11,10 @@ from sqlalchemy import Engine, text
 from temporalio.testing import WorkflowEnvironment
 
 from relay.core.settings import Settings
-from relay.storage import create_db_engine, init_db
+from relay.storage import create_db_engine, upgrade
 from relay.storage.secrets import new_key
 from tests.support.servers import HttpServer, SmtpServer
+from tests.support.stack import relay_stack
 from tests.support.temporal import start_dev_server, start_time_skipping
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -46,8 +48,9 @@ def smtp(smtp_server: SmtpServer) -> SmtpServer:
 
 
 @pytest.fixture
-def slack() -> Iterator[HttpServer]:
-    """A local HTTP server answering like Slack's chat.postMessage."""
+def http_server() -> Iterator[HttpServer]:
+    """A local HTTP server (answering ``{"ok": true}``, as Slack does); set ``.responder`` to script
+    its answers."""
     server = HttpServer().start()
     yield server
     server.stop()
@@ -73,25 +76,49 @@ def settings(tmp_path: Path, smtp_server: SmtpServer, task_queue: str) -> Settin
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = create_db_engine(settings.database_url)
-    init_db(engine)
+    upgrade(engine)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    """A fresh schema in the local PostgreSQL ``test`` database, dropped afterwards."""
+def empty_pg() -> Iterator[Engine]:
+    """A fresh, empty schema in the local PostgreSQL ``test`` database, dropped afterwards."""
     schema = f"relay_{uuid.uuid4().hex[:12]}"
     admin = create_db_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = create_db_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
-    init_db(engine)
     yield engine
     engine.dispose()
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_engine(empty_pg: Engine) -> Engine:
+    """``empty_pg`` with Relay's tables."""
+    upgrade(empty_pg)
+    return empty_pg
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest) -> Engine:
+    """``engine`` then ``pg_engine``: a test using ``db`` runs on SQLite and on PostgreSQL."""
+    return request.getfixturevalue("engine" if request.param == "sqlite" else "pg_engine")
+
+
+@pytest.fixture
+async def relay_dev(
+    dev_env: WorkflowEnvironment, settings: Settings, db: Engine
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two accounts' API clients, "Acme" and "Globex", on the real dev server with a real worker."""
+    async with relay_stack(dev_env.client, settings=settings, engine=db, accounts=("Acme", "Globex")) as (
+        acme,
+        globex,
+    ):
+        yield acme, globex
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Wires one Temporal worker: the interpreter workflow plus every registered action."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -9,12 +10,16 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.registry import load_actions
+from activities.builtin.email_action import SendEmail, SmtpConfig
+from activities.builtin.emit_event import EmitEvent
+from activities.builtin.slack import PostToSlack
 from activities.runtime import ActionRuntime
 from activities.system import SystemActivities
 from interpreter.workflow import RelayRun
 from relay.core.settings import Settings
 from relay.core.temporal import with_relay_converter
+from relay.services.container import Services
+from relay.storage.secrets import read_secrets
 
 # Pure libraries the interpreter uses; loading them once outside the sandbox keeps
 # workflow start-up cheap and they hold no state that could leak between runs.
@@ -42,15 +47,45 @@ def build_worker(
     ``graceful_shutdown_timeout``: how long ``Worker.shutdown`` lets running activities finish.
     ``extra_workflows``: more workflow classes beside ``RelayRun`` (the benchmark's baseline).
     """
-    specs = load_actions(settings.action_module_names)
-    runtime = ActionRuntime(settings=settings, engine=engine, http=http)
+    # Workers always use the claim check and the configured payload encryption,
+    # whatever client they are handed.
+    relay_client = with_relay_converter(client, engine, settings=settings)
+    services = Services.create(settings=settings, engine=engine, temporal=relay_client)
     return Worker(
-        # Workers always use the claim check and the configured payload encryption,
-        # whatever client they are handed.
-        with_relay_converter(client, engine, settings=settings),
+        relay_client,
         task_queue=task_queue or settings.task_queue,
         workflows=[RelayRun, *extra_workflows],
-        activities=[*runtime.activities(specs), SystemActivities(engine=engine).prepare_invoke],
+        activities=[*action_activities(services, http=http), *SystemActivities(engine=engine).activities()],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=graceful_shutdown_timeout,
     )
+
+
+def action_activities(services: Services, *, http: httpx.AsyncClient) -> list[Callable[..., Any]]:
+    """Every registered action as a Temporal activity. Actions see only their
+    ``ActionContext``; the runtime reads their account's secrets, the built-ins below get
+    the rest through their constructors."""
+
+    def account_secrets(account_id: str) -> dict[str, str]:
+        return read_secrets(services.engine, services.secret_box, account_id=account_id)
+
+    runtime = ActionRuntime(http=http, read_secrets=account_secrets)
+    return runtime.activities(services.actions, constructed=builtin_actions(services))
+
+
+def builtin_actions(services: Services) -> list[object]:
+    """The built-ins declared on classes, each constructed with just what it needs."""
+    settings = services.settings
+    smtp = SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
+    return [
+        SendEmail(smtp=smtp, engine=services.engine),
+        PostToSlack(api_url=settings.slack_api_url),
+        EmitEvent(intake=services.events.ingest),
+    ]

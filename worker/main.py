@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from relay.core.settings import Settings, get_settings
 from relay.core.temporal import connect
-from relay.storage import create_db_engine, init_db
+from relay.storage import create_db_engine, ensure_schema
 from worker.build import build_worker
 
 log = logging.getLogger("relay.worker")
@@ -76,7 +76,7 @@ async def serve(
 def run(settings: Settings, *, shutdown_grace: timedelta = DEFAULT_SHUTDOWN_GRACE) -> None:
     """Blocking entry point used by ``relay worker`` and ``python -m worker.main``."""
     engine = create_db_engine(settings.database_url)
-    init_db(engine)
+    ensure_schema(engine, auto_migrate=settings.auto_migrate)
     try:
         asyncio.run(serve(settings, engine=engine, shutdown_grace=shutdown_grace))
     finally:

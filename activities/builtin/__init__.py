@@ -1,3 +1,5 @@
-"""The built-in actions; importing this package registers every one of them."""
+"""The built-in actions; every registry holds what these modules declare."""
 
-from activities.builtin import email_action, emit_event, http_request, log, slack  # noqa: F401
+from activities.builtin import email_action, emit_event, http_request, log, slack
+
+__all__ = ["email_action", "emit_event", "http_request", "log", "slack"]

@@ -1,5 +1,8 @@
 """``email``: send a message over SMTP, from an account's stored template or inline text.
 
+A class action: the worker constructs it with the SMTP server's settings and the database
+its templates live in, so neither reaches the action context.
+
 Named ``email_action`` so it does not shadow the standard library's ``email`` package.
 """
 
@@ -7,6 +10,7 @@ import asyncio
 import hashlib
 import smtplib
 import ssl
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, getaddresses, make_msgid
@@ -23,7 +27,6 @@ from temporalio.exceptions import ApplicationError
 from activities.context import ActionContext
 from activities.errors import permanent, transient
 from activities.registry import action
-from relay.core.settings import Settings
 from relay.storage.tables import EmailTemplate
 
 SMTP_TIMEOUT = 30.0
@@ -87,6 +90,18 @@ class EmailOutput(BaseModel):
     refused: list[str] = Field(default_factory=list, description="addresses the server refused")
 
 
+@dataclass(frozen=True, kw_only=True)
+class SmtpConfig:
+    """The SMTP server every email goes through, and the sender it comes from."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+
+
 @action(
     "email",
     input=EmailInput,
@@ -97,24 +112,30 @@ class EmailOutput(BaseModel):
     event_fields=("to", "cc", "bcc"),
     defaults={"context": "{{ event.data }}"},
 )
-async def send_email(data: EmailInput, ctx: ActionContext) -> EmailOutput:
-    subject, text, html = data.subject, data.text, data.html
-    if data.template is not None:
-        stored = await asyncio.to_thread(_load_template, ctx.engine, ctx.account_id, data.template)
-        subject = subject if subject is not None else _render(_TEXT, stored.subject, data, "subject")
-        text = text if text is not None else _render(_TEXT, stored.text, data, "text")
-        if html is None and stored.html:
-            html = _render(_HTML, stored.html, data, "html")
-    assert subject is not None and text is not None  # guaranteed by EmailInput
+class SendEmail:
+    def __init__(self, *, smtp: SmtpConfig, engine: Engine) -> None:
+        self._smtp = smtp
+        # Only for the running account's templates (read by account id and name).
+        self._engine = engine
 
-    message = _message(ctx.settings, data, subject=" ".join(subject.split()), text=text, html=html)
-    envelope = list(dict.fromkeys(_bare(a) for a in data.to + data.cc + data.bcc))
-    refused = await asyncio.to_thread(_send, ctx.settings, message, envelope)
-    return EmailOutput(
-        message_id=message["Message-ID"],
-        recipients=[r for r in envelope if r not in refused],
-        refused=sorted(refused),
-    )
+    async def __call__(self, data: EmailInput, ctx: ActionContext) -> EmailOutput:
+        subject, text, html = data.subject, data.text, data.html
+        if data.template is not None:
+            stored = await asyncio.to_thread(_load_template, self._engine, ctx.account_id, data.template)
+            subject = subject if subject is not None else _render(_TEXT, stored.subject, data, "subject")
+            text = text if text is not None else _render(_TEXT, stored.text, data, "text")
+            if html is None and stored.html:
+                html = _render(_HTML, stored.html, data, "html")
+        assert subject is not None and text is not None  # guaranteed by EmailInput
+
+        message = _message(self._smtp, data, subject=" ".join(subject.split()), text=text, html=html)
+        envelope = list(dict.fromkeys(_bare(a) for a in data.to + data.cc + data.bcc))
+        refused = await asyncio.to_thread(_send, self._smtp, message, envelope)
+        return EmailOutput(
+            message_id=message["Message-ID"],
+            recipients=[r for r in envelope if r not in refused],
+            refused=sorted(refused),
+        )
 
 
 def _parse(item: str) -> list[str]:
@@ -148,16 +169,16 @@ def _render(env: SandboxedEnvironment, source: str, data: EmailInput, part: str)
 
 
 def _message(
-    settings: Settings, data: EmailInput, *, subject: str, text: str, html: str | None
+    smtp: SmtpConfig, data: EmailInput, *, subject: str, text: str, html: str | None
 ) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.smtp_from
+    message["From"] = smtp.sender
     message["To"] = ", ".join(data.to)
     if data.cc:
         message["Cc"] = ", ".join(data.cc)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = _message_id(settings.smtp_from)
+    message["Message-ID"] = _message_id(smtp.sender)
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
@@ -174,18 +195,18 @@ def _message_id(sender: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
-def _send(settings: Settings, message: EmailMessage, envelope: list[str]) -> set[str]:
+def _send(smtp: SmtpConfig, message: EmailMessage, envelope: list[str]) -> set[str]:
     """Deliver ``message``; returns the addresses refused while others were accepted.
     Blocking: always called in a thread."""
     try:
-        with _connect(settings) as smtp:
-            if settings.smtp_starttls and settings.smtp_port != 465:
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if settings.smtp_username:
-                smtp.login(settings.smtp_username, settings.smtp_password or "")
-            sender = getaddresses([settings.smtp_from])[0][1] or settings.smtp_from
-            refused = smtp.send_message(message, from_addr=sender, to_addrs=envelope)
+        with _connect(smtp) as server:
+            if smtp.starttls and smtp.port != 465:
+                server.starttls(context=ssl.create_default_context())
+                server.ehlo()
+            if smtp.username:
+                server.login(smtp.username, smtp.password or "")
+            sender = getaddresses([smtp.sender])[0][1] or smtp.sender
+            refused = server.send_message(message, from_addr=sender, to_addrs=envelope)
             return {_bare(a) for a in refused}
     except smtplib.SMTPRecipientsRefused as exc:
         raise _refused(exc.recipients) from None
@@ -197,21 +218,18 @@ def _send(settings: Settings, message: EmailMessage, envelope: list[str]) -> set
         raise _by_code(exc.smtp_code, _reply(exc)) from None
     except (smtplib.SMTPException, OSError) as exc:
         raise transient(
-            f"SMTP server {settings.smtp_host}:{settings.smtp_port} unreachable: {type(exc).__name__}: {exc}",
+            f"SMTP server {smtp.host}:{smtp.port} unreachable: {type(exc).__name__}: {exc}",
             kind="SmtpUnavailable",
         ) from None
 
 
-def _connect(settings: Settings) -> smtplib.SMTP:
+def _connect(smtp: SmtpConfig) -> smtplib.SMTP:
     # Port 465 speaks TLS from the first byte (SMTPS); the others upgrade with STARTTLS.
-    if settings.smtp_port == 465:
+    if smtp.port == 465:
         return smtplib.SMTP_SSL(
-            settings.smtp_host,
-            settings.smtp_port,
-            timeout=SMTP_TIMEOUT,
-            context=ssl.create_default_context(),
+            smtp.host, smtp.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
         )
-    return smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT)
+    return smtplib.SMTP(smtp.host, smtp.port, timeout=SMTP_TIMEOUT)
 
 
 def _refused(recipients: dict[str, tuple[int, bytes]]) -> ApplicationError:

@@ -2,18 +2,34 @@
 
 It goes through the same intake as ``POST /v1/events``, for the run's own account. The
 event id defaults to one fixed per activity execution, so a retried step does not
-post the event twice.
+post the event twice. A class action: the worker constructs it with the event intake,
+which holds the database, the Temporal client and the settings the action never sees.
 """
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.context import ActionContext
 from activities.registry import RetryDefaults, action
-from relay.services.intake import ingest
+
+
+class Ingested(Protocol):
+    @property
+    def event_id(self) -> str: ...
+
+    @property
+    def runs(self) -> list[str]: ...
+
+
+class EventIntake(Protocol):
+    """Records an event for an account and starts what it triggers (``EventService.ingest``)."""
+
+    async def __call__(
+        self, *, account_id: str, name: str, data: dict[str, Any], external_id: str | None = None
+    ) -> Ingested: ...
 
 
 class EmitEventInput(BaseModel):
@@ -37,17 +53,16 @@ class EmitEventOutput(BaseModel):
     timeout=timedelta(seconds=30),
     retry=RetryDefaults(max_attempts=10),
 )
-async def emit_event(data: EmitEventInput, ctx: ActionContext) -> EmitEventOutput:
-    intake = await ingest(
-        ctx.engine,
-        activity.client(),
-        ctx.settings,
-        account_id=ctx.account_id,
-        name=data.name,
-        data=data.data,
-        external_id=data.id or _execution_key(),
-    )
-    return EmitEventOutput(event_id=intake.event_id, runs=intake.runs)
+class EmitEvent:
+    def __init__(self, *, intake: EventIntake) -> None:
+        self._intake = intake
+
+    async def __call__(self, data: EmitEventInput, ctx: ActionContext) -> EmitEventOutput:
+        # Always the run's own account: a run cannot post into another one.
+        ingested = await self._intake(
+            account_id=ctx.account_id, name=data.name, data=data.data, external_id=data.id or _execution_key()
+        )
+        return EmitEventOutput(event_id=ingested.event_id, runs=ingested.runs)
 
 
 def _execution_key() -> str:

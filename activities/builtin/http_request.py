@@ -1,4 +1,7 @@
-"""``http_request``: call any HTTP API; auth comes from ``{{ secrets.NAME }}`` in headers."""
+"""``http_request``: call any HTTP API; auth comes from ``{{ secrets.NAME }}`` in headers.
+
+Every request carries ``Idempotency-Key: <run_id>:<step_id>``, the same on each retry of the
+step, so an API that honours it does the work once (SPEC §10); a step's own header wins."""
 
 import asyncio
 import json
@@ -20,6 +23,7 @@ MAX_TIMEOUT = 3600.0
 MAX_BODY_BYTES = 1024 * 1024
 EXCERPT_CHARS = 200
 HEARTBEAT_EVERY = 5.0
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 QueryValue = str | int | float | bool | None
@@ -86,7 +90,7 @@ async def http_request(data: HttpRequestInput, ctx: ActionContext) -> HttpReques
     request = ctx.http.build_request(
         data.method,
         data.url,
-        headers=data.headers,
+        headers=_with_idempotency_key(data.headers, ctx.idempotency_key),
         params=data.query or None,
         json=data.json_,
         content=data.body,
@@ -113,6 +117,12 @@ async def http_request(data: HttpRequestInput, ctx: ActionContext) -> HttpReques
             retry_after_header=headers.get("retry-after"),
         )
     return HttpRequestOutput(status=status, headers=headers, body=body)
+
+
+def _with_idempotency_key(headers: dict[str, str], key: str) -> dict[str, str]:
+    if any(name.lower() == IDEMPOTENCY_HEADER.lower() for name in headers):
+        return headers
+    return {**headers, IDEMPOTENCY_HEADER: key}
 
 
 async def _send(http: httpx.AsyncClient, request: httpx.Request) -> Response:

@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from temporalio import activity
 
 from activities.context import ActionContext
 from activities.registry import RetryDefaults, action
@@ -31,9 +30,6 @@ class LogOutput(BaseModel):
     retry=RetryDefaults(max_attempts=3),
 )
 async def log_message(data: LogInput, ctx: ActionContext) -> LogOutput:
-    activity.logger.log(
-        logging.getLevelNamesMapping()[data.level.upper()],
-        data.message,
-        extra={"relay_run_id": ctx.request.run_id, "relay_step_id": ctx.request.step_id},
-    )
+    # ctx.log puts the run's and step's ids on the record (record.relay_run_id, ...).
+    ctx.log.log(logging.getLevelNamesMapping()[data.level.upper()], data.message)
     return LogOutput(message=data.message)

@@ -1,4 +1,6 @@
-"""``slack``: post a message with chat.postMessage, using the account's ``SLACK_TOKEN`` secret."""
+"""``slack``: post a message with chat.postMessage, using the account's ``SLACK_TOKEN`` secret.
+
+A class action: the worker constructs it with the Slack API's base URL from the settings."""
 
 from datetime import timedelta
 from typing import Any
@@ -69,31 +71,33 @@ class SlackOutput(BaseModel):
     timeout=timedelta(minutes=1),
     defaults={"text": DEFAULT_TEXT},
 )
-async def post_to_slack(data: SlackInput, ctx: ActionContext) -> SlackOutput:
-    token = ctx.secret(TOKEN_SECRET)
-    url = f"{ctx.settings.slack_api_url.rstrip('/')}/chat.postMessage"
-    payload = data.model_dump(exclude_none=True)
-    response = await post_json(
-        ctx.http,
-        url,
-        json=payload,
-        headers={"Authorization": f"Bearer {token}"},
-        request_timeout=REQUEST_TIMEOUT,
-        what="Slack chat.postMessage",
-    )
-    try:
-        answer = response.json()
-    except ValueError:
-        raise transient(
-            f"Slack chat.postMessage answered {response.status_code} without JSON",
-            kind="SlackBadAnswer",
-        ) from None
-    if not isinstance(answer, dict) or not answer.get("ok"):
-        error = str(answer.get("error", "unknown_error")) if isinstance(answer, dict) else "unknown_error"
-        raise _slack_error(error, data.channel, response.headers.get("retry-after"))
-    return SlackOutput(
-        ok=True, channel=str(answer.get("channel", data.channel)), ts=str(answer.get("ts", ""))
-    )
+class PostToSlack:
+    def __init__(self, *, api_url: str) -> None:
+        self._url = f"{api_url.rstrip('/')}/chat.postMessage"
+
+    async def __call__(self, data: SlackInput, ctx: ActionContext) -> SlackOutput:
+        token = ctx.secret(TOKEN_SECRET)
+        response = await post_json(
+            ctx.http,
+            self._url,
+            json=data.model_dump(exclude_none=True),
+            headers={"Authorization": f"Bearer {token}"},
+            request_timeout=REQUEST_TIMEOUT,
+            what="Slack chat.postMessage",
+        )
+        try:
+            answer = response.json()
+        except ValueError:
+            raise transient(
+                f"Slack chat.postMessage answered {response.status_code} without JSON",
+                kind="SlackBadAnswer",
+            ) from None
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            error = str(answer.get("error", "unknown_error")) if isinstance(answer, dict) else "unknown_error"
+            raise _slack_error(error, data.channel, response.headers.get("retry-after"))
+        return SlackOutput(
+            ok=True, channel=str(answer.get("channel", data.channel)), ts=str(answer.get("ts", ""))
+        )
 
 
 def _slack_error(error: str, channel: str, retry_after_header: str | None) -> ApplicationError:

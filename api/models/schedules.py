@@ -40,10 +40,10 @@ class SchedulePublic(SQLModel):
     temporal_ui_url: str
 
     @classmethod
-    def of(cls, view: ScheduleView, *, ui_url: str) -> "SchedulePublic":
+    def of(cls, view: ScheduleView) -> "SchedulePublic":
         return cls(
             **view.row.model_dump(exclude={"account_id"}),
             status=view.status,
             next_times=view.next_times,
-            temporal_ui_url=ui_url,
+            temporal_ui_url=view.ui_url,
         )

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.deps import AccountDep, ActionsDep
+from api.deps import AccountDep, ServicesDep
 from api.models.actions import ActionPublic
 from api.models.common import Items
 
@@ -10,6 +10,6 @@ router = APIRouter(prefix="/actions", tags=["actions"])
 
 
 @router.get("")
-async def list_actions(_account: AccountDep, actions: ActionsDep) -> Items[ActionPublic]:
+async def list_actions(_account: AccountDep, services: ServicesDep) -> Items[ActionPublic]:
     """Every registered action with the JSON Schemas of its input (`data`) and output."""
-    return Items(items=[ActionPublic.of(spec) for _, spec in sorted(actions.items())])
+    return Items(items=[ActionPublic.of(spec) for _, spec in sorted(services.actions.items())])

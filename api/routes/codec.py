@@ -2,7 +2,7 @@
 
 Point the Temporal Web UI's codec endpoint at ``<api>/codec`` and it shows decoded
 payloads to whoever sends a valid API key; everyone else sees ciphertext. Both endpoints
-run the chain every worker runs (``relay.core.payloads.relay_payload_codec``): decryption with
+run the chain every worker runs (``relay.services.codec.CodecService``): decryption with
 ``RELAY_PAYLOAD_KEYS`` and the claim check's payload store.
 """
 
@@ -15,10 +15,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
 
-from api.deps import AccountDep, EngineDep, SettingsDep
-from relay.core.codec import PayloadDecryptError
-from relay.core.payloads import relay_payload_codec
+from api.deps import AccountDep, ServicesDep
 from relay.core.settings import Settings
+from relay.services.codec import UndecodablePayload
 
 PREFIX = "/codec"
 # What the Web UI sends: its token (when "pass access token" is on), the namespace, JSON.
@@ -39,30 +38,19 @@ class CodecPayloads(BaseModel):
 
 
 @router.post("/encode")
-async def encode(
-    body: CodecPayloads, _account: AccountDep, settings: SettingsDep, engine: EngineDep
-) -> CodecPayloads:
+async def encode(body: CodecPayloads, _account: AccountDep, services: ServicesDep) -> CodecPayloads:
     """Encode payloads as a worker would (encrypt with the first key, claim check)."""
-    codec = relay_payload_codec(engine, settings)
-    payloads = _from_json(body)
-    return _to_json(await codec.encode(payloads) if codec else payloads)
+    return _to_json(await services.codec.encode(_from_json(body)))
 
 
 @router.post("/decode")
-async def decode(
-    body: CodecPayloads, _account: AccountDep, settings: SettingsDep, engine: EngineDep
-) -> CodecPayloads:
+async def decode(body: CodecPayloads, _account: AccountDep, services: ServicesDep) -> CodecPayloads:
     """Decode payloads taken from a workflow history into the payloads the workflow saw."""
-    codec = relay_payload_codec(engine, settings)
-    payloads = _from_json(body)
-    if codec is None:
-        return _to_json(payloads)
     try:
-        return _to_json(await codec.decode(payloads))
-    except PayloadDecryptError as exc:
+        return _to_json(await services.codec.decode(_from_json(body)))
+    except UndecodablePayload as exc:
+        # Answered here, not by the app's error handlers: the codec router also runs on its own.
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from None
-    except KeyError as exc:  # a claim-check reference whose stored payload is gone
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc.args[0])) from None
 
 
 def install_codec_cors(app: FastAPI, settings: Settings) -> None:
@@ -70,8 +58,7 @@ def install_codec_cors(app: FastAPI, settings: Settings) -> None:
 
     Only ``/codec/*`` answers cross-origin; a preflight needs no API key.
     """
-    origins = [o.strip().rstrip("/") for o in settings.codec_cors_origins.split(",") if o.strip()]
-    app.add_middleware(CodecCORSMiddleware, origins=origins)
+    app.add_middleware(CodecCORSMiddleware, origins=settings.codec_cors_origins)
 
 
 class CodecCORSMiddleware:

@@ -1,37 +1,25 @@
 """``/v1/events``: the product reports something happened and matching workflows run; the
 event log; replaying an event."""
 
-import asyncio
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.crud import events as crud
-from api.deps import AccountDep, EngineDep, SettingsDep, TemporalDep
+from api.deps import AccountDep, ServicesDep
 from api.models.common import Page
 from api.models.events import EventAccepted, EventCreate, EventDetail, EventPublic, ReplayAccepted
 from api.pagination import Cursor, Limit
-from relay.services.intake import ingest
-from relay.services.replay import replay_event
 
 router = APIRouter(prefix="/events", tags=["events"])
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
-async def post_event(
-    body: EventCreate, account: AccountDep, engine: EngineDep, client: TemporalDep, settings: SettingsDep
-) -> EventAccepted:
+async def post_event(body: EventCreate, account: AccountDep, services: ServicesDep) -> EventAccepted:
     """Record the event and start every live workflow it triggers (its trigger's `if`, if any,
     must hold). Posting the same `id` again answers the same and starts nothing twice."""
-    intake = await ingest(
-        engine,
-        client,
-        settings,
-        account_id=account.id,
-        name=body.name,
-        data=body.data,
-        external_id=body.id,
+    intake = await services.events.ingest(
+        account_id=account.id, name=body.name, data=body.data, external_id=body.id
     )
     return EventAccepted(event_id=intake.event_id, runs=intake.runs, resumed=intake.resumed)
 
@@ -39,33 +27,29 @@ async def post_event(
 @router.get("")
 async def list_events(
     account: AccountDep,
-    engine: EngineDep,
+    services: ServicesDep,
     name: Annotated[str | None, Query(description="only events of this name")] = None,
     since: Annotated[datetime | None, Query(description="only events received at or after this time")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[EventPublic]:
     """The events the account posted (or its runs emitted), newest first."""
-    rows, next_cursor = await asyncio.to_thread(
-        crud.list_events, engine, account_id=account.id, name=name, since=since, limit=limit, cursor=cursor
+    rows, next_cursor = await services.events.list_page(
+        account_id=account.id, name=name, since=since, limit=limit, cursor=cursor
     )
     return Page(items=[EventPublic.of(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/{event_id}")
-async def read_event(event_id: str, account: AccountDep, engine: EngineDep) -> EventDetail:
+async def read_event(event_id: str, account: AccountDep, services: ServicesDep) -> EventDetail:
     """An event, by Relay's id or yours, with the runs it started and those replays started."""
-    event = await asyncio.to_thread(crud.get_event, engine, account_id=account.id, event_id=event_id)
-    runs, replays = await asyncio.to_thread(crud.event_runs, engine, event=event)
-    return EventDetail(**EventPublic.of(event).model_dump(), runs=runs, replays=replays)
+    found = await services.events.get(account_id=account.id, event_id=event_id)
+    return EventDetail(**EventPublic.of(found.event).model_dump(), runs=found.runs, replays=found.replays)
 
 
 @router.post("/{event_id}/replay", status_code=status.HTTP_202_ACCEPTED)
-async def replay(
-    event_id: str, account: AccountDep, engine: EngineDep, client: TemporalDep, settings: SettingsDep
-) -> ReplayAccepted:
+async def replay(event_id: str, account: AccountDep, services: ServicesDep) -> ReplayAccepted:
     """Run again, on their live versions now, the workflows this event started runs of (after a
     fix, say). Every call is a new replay with new runs; the original runs are untouched."""
-    event = await asyncio.to_thread(crud.get_event, engine, account_id=account.id, event_id=event_id)
-    done = await replay_event(engine, client, settings, event=event)
+    done = await services.events.replay(account_id=account.id, event_id=event_id)
     return ReplayAccepted(event_id=done.event_id, replay=done.replay, runs=done.runs)

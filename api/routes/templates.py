@@ -4,8 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from api.crud import templates as crud
-from api.deps import AccountDep, SessionDep
+from api.deps import AccountDep, ServicesDep
 from api.models.common import Items
 from api.models.templates import TEMPLATE_NAME, EmailTemplatePublic, EmailTemplateWrite
 
@@ -15,28 +14,30 @@ TemplateName = Annotated[str, Path(pattern=TEMPLATE_NAME, max_length=100)]
 
 
 @router.put("/{name}")
-def put_template(
-    name: TemplateName, body: EmailTemplateWrite, account: AccountDep, session: SessionDep
+async def put_template(
+    name: TemplateName, body: EmailTemplateWrite, account: AccountDep, services: ServicesDep
 ) -> EmailTemplatePublic:
     """Create or replace a template (Jinja syntax checked now)."""
-    row = crud.put_template(
-        session, account_id=account.id, name=name, subject=body.subject, text=body.text, html=body.html
+    row = await services.templates.put(
+        account_id=account.id, name=name, subject=body.subject, text=body.text, html=body.html
     )
     return EmailTemplatePublic.model_validate(row, from_attributes=True)
 
 
 @router.get("")
-def list_templates(account: AccountDep, session: SessionDep) -> Items[EmailTemplatePublic]:
-    rows = crud.list_templates(session, account_id=account.id)
+async def list_templates(account: AccountDep, services: ServicesDep) -> Items[EmailTemplatePublic]:
+    rows = await services.templates.list_all(account_id=account.id)
     return Items(items=[EmailTemplatePublic.model_validate(r, from_attributes=True) for r in rows])
 
 
 @router.get("/{name}")
-def read_template(name: TemplateName, account: AccountDep, session: SessionDep) -> EmailTemplatePublic:
-    row = crud.get_template(session, account_id=account.id, name=name)
+async def read_template(
+    name: TemplateName, account: AccountDep, services: ServicesDep
+) -> EmailTemplatePublic:
+    row = await services.templates.get(account_id=account.id, name=name)
     return EmailTemplatePublic.model_validate(row, from_attributes=True)
 
 
 @router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_template(name: TemplateName, account: AccountDep, session: SessionDep) -> None:
-    crud.delete_template(session, account_id=account.id, name=name)
+async def delete_template(name: TemplateName, account: AccountDep, services: ServicesDep) -> None:
+    await services.templates.delete(account_id=account.id, name=name)

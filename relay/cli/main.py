@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from relay.core.settings import Settings, get_settings
+from relay.core.settings import Settings, SettingsError, get_settings
 
 
 def _out(text: str) -> None:
@@ -23,6 +23,7 @@ def _note(text: str) -> None:
 
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # Relay logs each revision it applies
 
 
 def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
@@ -54,11 +55,11 @@ def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     from relay.services.accounts import create_account
-    from relay.storage import create_db_engine, init_db
+    from relay.storage import create_db_engine, ensure_schema
 
     engine = create_db_engine(settings.database_url)
     try:
-        init_db(engine)
+        ensure_schema(engine, auto_migrate=settings.auto_migrate)
         account, key = create_account(engine, name=args.name)
     finally:
         engine.dispose()
@@ -68,16 +69,16 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_secrets_rotate(args: argparse.Namespace, settings: Settings) -> int:
-    from relay.storage import create_db_engine, init_db
+    from relay.storage import create_db_engine, ensure_schema
     from relay.storage.secrets import SecretBox, rotate_all
 
-    keys = settings.secret_key_list
+    keys = settings.secrets_keys
     if not keys:
         _note("RELAY_SECRETS_KEYS is not set: nothing to encrypt with")
         return 2
     engine = create_db_engine(settings.database_url)
     try:
-        init_db(engine)
+        ensure_schema(engine, auto_migrate=settings.auto_migrate)
         count = rotate_all(engine, SecretBox(keys))
     finally:
         engine.dispose()
@@ -90,6 +91,52 @@ def cmd_secrets_new_key(args: argparse.Namespace, settings: Settings) -> int:
     from relay.storage.secrets import new_key
 
     _out(new_key())
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from alembic.util import CommandError
+
+    from relay.storage import create_db_engine
+    from relay.storage.migrate import MigrationFailed, current, upgrade
+
+    _logging()  # one line per revision applied
+    engine = create_db_engine(settings.database_url)
+    try:
+        before = current(engine)
+        upgrade(engine, args.revision)
+        after = current(engine)
+    except (MigrationFailed, CommandError) as exc:
+        _note(f"relay db upgrade: {exc}")
+        return 1
+    finally:
+        engine.dispose()
+    _note(f"database at revision {after}" + (f", was {before}" if before != after else ", unchanged"))
+    _out(str(after))
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace, settings: Settings) -> int:
+    from relay.storage import create_db_engine
+    from relay.storage.migrate import current, head
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        at = current(engine)
+    finally:
+        engine.dispose()
+    newest = head()
+    _note("up to date" if at == newest else f"behind: the newest revision is {newest} (`relay db upgrade`)")
+    _out(str(at))
+    return 0
+
+
+def cmd_db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    from relay.storage.migrate import revision
+
+    path = revision(args.message)
+    _note("review it (autogenerate misses renames and data changes), then commit it:")
+    _out(str(path))
     return 0
 
 
@@ -140,7 +187,23 @@ def build_parser() -> argparse.ArgumentParser:
     fresh = secrets.add_parser(
         "new-key", help="print a fresh encryption key (put it first in RELAY_SECRETS_KEYS)"
     )
-    fresh.set_defaults(handler=cmd_secrets_new_key)
+    fresh.set_defaults(handler=cmd_secrets_new_key, needs_settings=False)
+
+    db = commands.add_parser("db", help="manage the database schema (migrations)").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    upgrade = db.add_parser(
+        "upgrade", help="apply the migrations RELAY_DATABASE_URL lacks; prints the revision reached"
+    )
+    upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+    current = db.add_parser("current", help="print the database's revision ('None' before the first)")
+    current.set_defaults(handler=cmd_db_current)
+    revision = db.add_parser(
+        "revision", help="write the next migration script from the models (for Relay's developers)"
+    )
+    revision.add_argument("-m", "--message", required=True, help="what the migration changes")
+    revision.set_defaults(handler=cmd_db_revision, needs_settings=False)
     return parser
 
 
@@ -148,5 +211,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console script ``relay``."""
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
-    sys.exit(handler(args, get_settings()))
+    if not getattr(args, "needs_settings", True):
+        # A fresh key must print while the environment still lacks a usable one.
+        sys.exit(handler(args, Settings.model_construct()))
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        _note(f"relay: {exc}")
+        sys.exit(2)
+    sys.exit(handler(args, settings))
 

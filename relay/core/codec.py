@@ -42,10 +42,13 @@ class PayloadKey:
         return f"PayloadKey(id={self.id!r})"
 
 
-def parse_payload_keys(value: str) -> list[PayloadKey]:
-    """``"k2:base64,k1:base64"`` as keys, first first; empty means encryption is off."""
+def parse_payload_keys(entries: str | Sequence[str]) -> list[PayloadKey]:
+    """``["k2:base64", "k1:base64"]`` (or the environment form ``"k2:base64,k1:base64"``) as
+    keys, first first; none means encryption is off."""
+    if isinstance(entries, str):
+        entries = entries.split(",")
     keys: list[PayloadKey] = []
-    for position, entry in enumerate((e.strip() for e in value.split(",")), start=1):
+    for position, entry in enumerate((e.strip() for e in entries), start=1):
         if not entry:
             continue
         where = f"RELAY_PAYLOAD_KEYS entry {position}"
@@ -91,11 +94,6 @@ class EncryptionCodec(PayloadCodec):
         self._current = keys[0]
         self._ciphers = {k.id: AESGCM(k.secret) for k in keys}
 
-    @property
-    def key_id(self) -> str:
-        """The id of the key new payloads are encrypted with."""
-        return self._current.id
-
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         cipher = self._ciphers[self._current.id]
         key_id = self._current.id.encode()
@@ -136,7 +134,7 @@ class EncryptionCodec(PayloadCodec):
         return Payload.FromString(plain)
 
 
-def encryption_codec(payload_keys: str) -> EncryptionCodec | None:
-    """The codec for a ``RELAY_PAYLOAD_KEYS`` value, or ``None`` when encryption is off."""
+def encryption_codec(payload_keys: str | Sequence[str]) -> EncryptionCodec | None:
+    """The codec for ``RELAY_PAYLOAD_KEYS``, or ``None`` when encryption is off."""
     keys = parse_payload_keys(payload_keys)
     return EncryptionCodec(keys) if keys else None

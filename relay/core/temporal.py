@@ -11,6 +11,7 @@ SEARCH_ATTRIBUTES = (RELAY_ACCOUNT, RELAY_WORKFLOW, RELAY_VERSION, RELAY_EVENT)
 
 
 def _tls(settings: Settings) -> TLSConfig | bool:
+    """``RELAY_TEMPORAL_TLS_*`` files, else TLS from ``TEMPORAL_TLS*``, else on with an API key."""
     if settings.temporal_tls_cert or settings.temporal_tls_ca:
         return TLSConfig(
             client_cert=settings.temporal_tls_cert.read_bytes() if settings.temporal_tls_cert else None,
@@ -19,12 +20,15 @@ def _tls(settings: Settings) -> TLSConfig | bool:
             ),
             server_root_ca_cert=settings.temporal_tls_ca.read_bytes() if settings.temporal_tls_ca else None,
         )
+    if settings.temporal_profile.tls is not None:
+        return settings.temporal_profile.tls.to_connect_tls_config()
     # Temporal Cloud API keys always travel over TLS.
     return bool(settings.temporal_api_key)
 
 
 async def connect(settings: Settings, *, engine: Engine | None = None) -> Client:
-    """A client with Relay's data converter, TLS and API key as the settings say.
+    """A client with Relay's data converter, TLS and API key as the settings say (where
+    ``RELAY_TEMPORAL_*`` is unset, as the SDK's ``TEMPORAL_*`` environment configuration says).
 
     With ``engine``, large payloads go through the claim check (``relay.core.payloads``);
     every process that reads run data (API, workers) must pass it. Payload encryption
@@ -35,6 +39,7 @@ async def connect(settings: Settings, *, engine: Engine | None = None) -> Client
         namespace=settings.temporal_namespace,
         api_key=settings.temporal_api_key,
         tls=_tls(settings),
+        rpc_metadata=settings.temporal_profile.grpc_meta,
         data_converter=relay_data_converter(engine, settings),
     )
 
@@ -46,7 +51,9 @@ def with_relay_converter(client: Client, engine: Engine, *, settings: Settings |
     Pass ``settings`` wherever they are at hand: without them the client neither encrypts
     what it writes nor decrypts what it reads.
     """
-    return Client(**{**client.config(), "data_converter": relay_data_converter(engine, settings)})
+    config = client.config()
+    config["data_converter"] = relay_data_converter(engine, settings)
+    return Client(**config)
 
 
 def dev_server_search_attribute_args() -> list[str]:

@@ -6,11 +6,22 @@ import secrets
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from relay.core.errors import NotFound
 from relay.core.ids import readable_id
+from relay.services.db import in_session
 from relay.storage.tables import Account, ApiKey
 
 KEY_PREFIX = "rk_"
+
+
+class AccountService:
+    """Who a request is: the account behind an API key."""
+
+    def __init__(self, *, engine: Engine) -> None:
+        self.engine = engine
+
+    async def for_key(self, key: str) -> Account | None:
+        """The account a presented key belongs to, or None for an unknown key."""
+        return await in_session(self.engine, find_by_key, key=key)
 
 
 def hash_key(key: str) -> str:
@@ -27,25 +38,19 @@ def create_account(engine: Engine, *, name: str) -> tuple[Account, str]:
         return account, key
 
 
-def create_api_key(engine: Engine, *, account_id: str) -> str:
-    """Another key for an existing account (rotation: create, switch over, then revoke)."""
-    with Session(engine) as session:
-        if session.get(Account, account_id) is None:
-            raise NotFound(f"account {account_id!r} does not exist")
-        key = _add_key(session, account_id=account_id)
-        session.commit()
-        return key
-
-
 def account_for_key(engine: Engine, *, key: str) -> Account | None:
     """The account a presented key belongs to, or None for an unknown key."""
     with Session(engine, expire_on_commit=False) as session:
-        statement = (
-            select(Account)
-            .join(ApiKey, col(ApiKey.account_id) == col(Account.id))
-            .where(ApiKey.key_hash == hash_key(key))
-        )
-        return session.exec(statement).first()
+        return find_by_key(session, key=key)
+
+
+def find_by_key(session: Session, *, key: str) -> Account | None:
+    statement = (
+        select(Account)
+        .join(ApiKey, col(ApiKey.account_id) == col(Account.id))
+        .where(ApiKey.key_hash == hash_key(key))
+    )
+    return session.exec(statement).first()
 
 
 def _add_key(session: Session, *, account_id: str) -> str:

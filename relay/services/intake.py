@@ -1,13 +1,12 @@
-"""Event intake: record an event and the runs it triggers in one transaction, then start them.
+"""Event intake's database side: record an event and the runs it triggers in one transaction.
 
-Importable by the API and the worker (``emit_event``). Posting the same event id again,
-even concurrently, answers the same and starts nothing twice: the database's unique
-(account, external id) decides which request records the event, and every run has a fixed
-Temporal workflow id, so a repeated start is a no-op. Events whose runs were recorded but
-not started (a crash in between) are picked up by ``recover``.
+``EventService.ingest`` (``relay.services.events``) runs it, then starts the runs. Posting
+the same event id again, even concurrently, answers the same and starts nothing twice: the
+database's unique (account, external id) decides which request records the event, and every
+run has a fixed Temporal workflow id, so a repeated start is a no-op. Events whose runs were recorded but
+not started (a crash in between) are picked up by ``EventService.recover``.
 """
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
@@ -18,15 +17,11 @@ from typing import Any
 from sqlalchemy import Engine, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from temporalio.client import Client
 
 from interpreter import expressions
-from interpreter.contract import EventPayload
 from relay.core.errors import Conflict
-from relay.core.settings import Settings
-from relay.services import runs as run_service
-from relay.services import waiters
-from relay.storage.tables import Event, Run, Workflow, WorkflowVersion, utcnow
+from relay.services import run_start as run_service
+from relay.storage.tables import Event, Run, Workflow, WorkflowVersion
 
 log = logging.getLogger(__name__)
 
@@ -53,37 +48,6 @@ class Recorded:
 def event_key(*, account_id: str, external_id: str) -> str:
     """The event id for a caller-given id: the same id always maps to the same event."""
     return uuid.uuid5(uuid.NAMESPACE_URL, f"relay:event:{account_id}:{external_id}").hex
-
-
-async def ingest(
-    engine: Engine,
-    client: Client,
-    settings: Settings,
-    *,
-    account_id: str,
-    name: str,
-    data: dict[str, Any],
-    external_id: str | None = None,
-) -> Intake:
-    """Record the event, start every live workflow it triggers, mark it dispatched."""
-    recorded = await asyncio.to_thread(
-        record_event, engine, account_id=account_id, name=name, data=data, external_id=external_id
-    )
-    resumed = 0
-    if not recorded.dispatched:
-        await run_service.start_runs(client, recorded.starts, task_queue=settings.task_queue)
-        delivered = await waiters.deliver(
-            engine,
-            client,
-            account_id=account_id,
-            event=EventPayload(id=recorded.event_id, name=name, data=data),
-            task_queue=settings.task_queue,
-        )
-        resumed = delivered.resumed
-        await asyncio.to_thread(
-            mark_dispatched, engine, event_id=recorded.event_id, run_ids=recorded.run_ids, resumed=resumed
-        )
-    return Intake(event_id=recorded.event_id, runs=recorded.run_ids, resumed=resumed or recorded.resumed)
 
 
 def record_event(
@@ -216,31 +180,7 @@ def mark_dispatched(engine: Engine, *, event_id: str, run_ids: list[str], resume
         session.commit()
 
 
-async def recover(engine: Engine, client: Client, settings: Settings) -> int:
-    """Start every run recorded but never started, then mark older events dispatched.
-
-    Run at API start-up: a crash between recording and starting loses nothing. Returns
-    how many runs were (re)started.
-    """
-    cutoff = utcnow()
-    starts = await asyncio.to_thread(_pending_starts, engine)
-    if starts:
-        log.info("starting %d run(s) recorded before a restart", len(starts))
-        await run_service.start_runs(client, starts, task_queue=settings.task_queue)
-        await asyncio.to_thread(run_service.mark_started, engine, run_ids=[s.input.run_id for s in starts])
-    for event in await asyncio.to_thread(_undispatched, engine, cutoff=cutoff):
-        await waiters.deliver(
-            engine,
-            client,
-            account_id=event.account_id,
-            event=EventPayload(id=event.id, name=event.name, data=event.data),
-            task_queue=settings.task_queue,
-        )
-    await asyncio.to_thread(_mark_all_dispatched, engine, cutoff=cutoff)
-    return len(starts)
-
-
-def _undispatched(engine: Engine, *, cutoff: datetime) -> list[Event]:
+def undispatched(engine: Engine, *, cutoff: datetime) -> list[Event]:
     """Events recorded but not fully handed on: their waiters may not have been told."""
     with Session(engine) as session:
         return list(
@@ -252,13 +192,13 @@ def _undispatched(engine: Engine, *, cutoff: datetime) -> list[Event]:
         )
 
 
-def _pending_starts(engine: Engine) -> list[run_service.RunStart]:
+def pending_starts(engine: Engine) -> list[run_service.RunStart]:
     with Session(engine) as session:
         pending = session.exec(select(Run).where(Run.status == "pending").order_by(col(Run.created_at))).all()
         return [run_service.run_start(session, run) for run in pending]
 
 
-def _mark_all_dispatched(engine: Engine, *, cutoff: datetime) -> None:
+def mark_all_dispatched(engine: Engine, *, cutoff: datetime) -> None:
     with Session(engine) as session:
         session.exec(
             update(Event)

@@ -1,8 +1,9 @@
 """Replaying an event: fresh runs of the workflows it triggered, on their live versions now.
 
-For when a run failed and the workflow has been fixed since. Every call is a new replay,
-not an idempotent one: replay ``n`` is one more than the event's replays so far, with new
-run ids and Temporal workflow ids ``relay-{account}-{workflow}-evt-{event}-replay-{n}``.
+The database side of ``EventService.replay``. For when a run failed and the workflow has
+been fixed since. Every call is a new replay, not an idempotent one: replay ``n`` is one
+more than the event's replays so far, with new run ids and Temporal workflow ids
+``relay-{account}-{workflow}-evt-{event}-replay-{n}``.
 The runs see the original event (``event.id`` included) and carry its ``RelayEvent``
 search attribute. Triggers are not matched again (the workflows are those the event
 started runs of), and waiting runs are not signalled again; archived workflows are skipped.
@@ -13,18 +14,14 @@ written as ``running`` before they start, so start-up recovery (which starts ``p
 runs from their rows) cannot start one without its event; a row Temporal refused is removed.
 """
 
-import asyncio
 import uuid
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from temporalio.client import Client
 
 from relay.core.errors import Conflict
-from relay.core.settings import Settings
-from relay.services import runs as run_service
+from relay.services import run_start as run_service
 from relay.storage.tables import Event, Run, Workflow
 
 # Concurrent replays of one event race for the next number; the loser takes the one after.
@@ -36,27 +33,6 @@ class Replay:
     event_id: str
     replay: int
     runs: list[str]
-
-
-async def replay_event(engine: Engine, client: Client, settings: Settings, *, event: Event) -> Replay:
-    """Start replay ``n`` of ``event``; returns its number and the new run ids."""
-    for _attempt in range(ATTEMPTS):
-        try:
-            number, starts = await asyncio.to_thread(_record, engine, event=event)
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise Conflict(f"event {event.id!r} is being replayed concurrently; try again")
-    outcomes = await asyncio.gather(
-        *(run_service.start_run(client, s, task_queue=settings.task_queue) for s in starts),
-        return_exceptions=True,
-    )
-    refused = [s.input.run_id for s, o in zip(starts, outcomes, strict=True) if isinstance(o, BaseException)]
-    if refused:
-        await asyncio.to_thread(_forget, engine, run_ids=refused)
-        raise next(o for o in outcomes if isinstance(o, BaseException))
-    return Replay(event_id=event.id, replay=number, runs=sorted(s.input.run_id for s in starts))
 
 
 def replay_runs(session: Session, *, event: Event) -> list[Run]:
@@ -73,7 +49,7 @@ def replay_runs(session: Session, *, event: Event) -> list[Run]:
     return list(session.exec(statement).all())
 
 
-def _record(engine: Engine, *, event: Event) -> tuple[int, list[run_service.RunStart]]:
+def record_replay(engine: Engine, *, event: Event) -> tuple[int, list[run_service.RunStart]]:
     with Session(engine) as session:
         workflows = _replayable(session, event=event)
         number = 1 + max((_number(r) for r in replay_runs(session, event=event)), default=0)
@@ -123,7 +99,7 @@ def _number(run: Run) -> int:
     return int(run.temporal_workflow_id.rsplit("-", 1)[1])
 
 
-def _forget(engine: Engine, *, run_ids: list[str]) -> None:
+def forget_runs(engine: Engine, *, run_ids: list[str]) -> None:
     with Session(engine) as session:
         session.exec(delete(Run).where(col(Run.id).in_(run_ids)))
         session.commit()

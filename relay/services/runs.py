@@ -1,206 +1,142 @@
-"""Starting runs in Temporal: how a recorded Run becomes a workflow execution, idempotently.
+"""Runs for the API: start one by hand, list them, read one with its steps, cancel one.
 
-Used by manual runs, event intake and recovery alike. A run is first recorded in the
-database (status ``pending``), then started; starting the same run again is harmless,
-because its workflow id is fixed and Temporal rejects a duplicate.
+Reads never write: a run's row is brought up to date by the run itself when it starts and
+ends (``relay.services.run_lifecycle``), so a status filter is exact for any number of runs.
 """
 
 import asyncio
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 from temporalio.client import Client
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
-from interpreter.contract import (
-    WORKFLOW_NAME,
-    EventPayload,
-    RunInput,
-    RunResult,
-    search_attributes,
-)
-from relay.core.errors import Conflict, Invalid, NotFound
+from relay.core.errors import Conflict, NotFound
 from relay.core.settings import Settings
-from relay.services.subscribe import subscribe
-from relay.storage.tables import Event, Run, Workflow, WorkflowVersion
-
-TERMINAL = frozenset({"completed", "filtered", "failed", "cancelled", "timed_out"})
-
-
-def temporal_workflow_id(*, account_id: str, workflow_id: str, trigger: str) -> str:
-    """``relay-{account}-{workflow}-{trigger}``, trigger ``evt-{event_id}`` or ``manual-{run_id}``."""
-    return f"relay-{account_id}-{workflow_id}-{trigger}"
+from relay.services import pagination
+from relay.services.db import in_session
+from relay.services.run_lifecycle import write_end
+from relay.services.run_start import TERMINAL, mark_started, record_manual_run, start_run
+from relay.services.run_status import ClosedRun, closed_run, live_steps
+from relay.storage.tables import Event, Run
 
 
-def event_run_id(*, event_id: str, workflow_id: str) -> str:
-    """The same event and workflow always give the same run id, so intake can be repeated."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"relay:run:{event_id}:{workflow_id}"))
+class RunService:
+    """Runs of one Relay deployment, always scoped to the caller's account."""
+
+    def __init__(self, *, engine: Engine, temporal: Client, settings: Settings) -> None:
+        self.engine = engine
+        self.temporal = temporal
+        self.settings = settings
+
+    async def start(
+        self, *, account_id: str, workflow_id: str, version: int | None, input: dict[str, Any]
+    ) -> str:
+        """Record and start a manual run (of the live version unless ``version``); its run id."""
+        start = await asyncio.to_thread(
+            record_manual_run, self.engine, account_id=account_id, workflow_id=workflow_id,
+            version=version, input=input,
+        )  # fmt: skip
+        await start_run(self.temporal, start, task_queue=self.settings.task_queue)
+        await asyncio.to_thread(mark_started, self.engine, run_ids=[start.input.run_id])
+        return start.input.run_id
+
+    async def list_page(
+        self,
+        *,
+        account_id: str,
+        workflow_id: str | None,
+        status: str | None,
+        event_id: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Run], str | None]:
+        """Runs newest first, from the database alone."""
+        return await in_session(
+            self.engine, list_runs, account_id=account_id, workflow_id=workflow_id, status=status,
+            event_id=event_id, limit=limit, cursor=cursor,
+        )  # fmt: skip
+
+    async def read(self, *, account_id: str, run_id: str) -> tuple[Run, list[dict[str, Any]]]:
+        """A run and its steps: stored once it has ended, asked of the workflow while it runs."""
+        run = await in_session(self.engine, get_run, account_id=account_id, run_id=run_id)
+        if run.status in TERMINAL:
+            return run, run.steps or []
+        if run.status == "pending":
+            return run, []
+        return run, await live_steps(self.temporal, run.temporal_workflow_id)
+
+    async def cancel(self, *, account_id: str, run_id: str) -> str:
+        """Ask the run to stop: ``cancelling``; a run that never started is ``cancelled`` at once."""
+        run = await in_session(self.engine, get_run, account_id=account_id, run_id=run_id)
+        if run.status in TERMINAL:
+            raise Conflict(f"run {run.id!r} has already ended ({run.status})")
+        try:
+            await self.temporal.get_workflow_handle(run.temporal_workflow_id).cancel(
+                reason="cancelled through the Relay API"
+            )
+            return "cancelling"
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+        closed = await closed_run(self.temporal, run.temporal_workflow_id)
+        if closed is not None:
+            # Closed without recording its end (terminated in Temporal): the row learns it now.
+            await in_session(self.engine, write_closed, run_id=run.id, closed=closed)
+            raise Conflict(f"run {run.id!r} has already ended ({closed.status})")
+        never_started = ClosedRun("cancelled", "cancelled before it started", None, None)
+        await in_session(self.engine, write_closed, run_id=run.id, closed=never_started)
+        return "cancelled"
+
+    def ui_url(self, temporal_workflow_id: str) -> str:
+        """The run in the Temporal Web UI."""
+        base = self.settings.temporal_ui_url.rstrip("/")
+        namespace = quote(self.settings.temporal_namespace, safe="")
+        return f"{base}/namespaces/{namespace}/workflows/{quote(temporal_workflow_id, safe='')}"
 
 
-def temporal_ui_url(settings: Settings, workflow_id: str) -> str:
-    base = settings.temporal_ui_url.rstrip("/")
-    namespace = quote(settings.temporal_namespace, safe="")
-    return f"{base}/namespaces/{namespace}/workflows/{quote(workflow_id, safe='')}"
+def get_run(session: Session, *, account_id: str, run_id: str) -> Run:
+    run = session.get(Run, run_id)
+    if run is None or run.account_id != account_id:
+        raise NotFound(f"run {run_id!r} does not exist")
+    return run
 
 
-@dataclass(frozen=True)
-class RunStart:
-    """What starting one recorded run needs, read from the database beforehand."""
-
-    temporal_workflow_id: str
-    input: RunInput
-    summary: str
-
-
-def run_start(session: Session, run: Run) -> RunStart:
-    """Build the start of ``run`` from its pinned version (and its event, if any), and make
-    sure its event subscriptions are recorded with it, before it can start."""
-    version = session.exec(
-        select(WorkflowVersion).where(
-            WorkflowVersion.workflow_id == run.workflow_id, WorkflowVersion.version == run.version
-        )
-    ).one()
-    workflow = session.get(Workflow, run.workflow_id)
-    event = session.get(Event, run.event_id) if run.event_id else None
-    payload = (
-        EventPayload(id=event.id, name=event.name, data=event.data, received_at=as_utc(event.received_at))
-        if event
-        else None
-    )
-    subscribe(session, run, compiled=version.compiled, trigger=payload)
-    trigger = f"event {event.name}" if event else "manual run"
-    name = workflow.name if workflow else run.workflow_id
-    return RunStart(
-        temporal_workflow_id=run.temporal_workflow_id,
-        input=RunInput(
-            run_id=run.id,
-            account_id=run.account_id,
-            workflow_id=run.workflow_id,
-            version=run.version,
-            definition=version.compiled,
-            event=payload,
-            input=run.input,
-        ),
-        summary=f"{name} v{run.version} · {trigger}",
-    )
-
-
-async def start_run(
-    client: Client, start: RunStart, *, task_queue: str, signal: tuple[str, Any] | None = None
-) -> None:
-    """Start the run's workflow; one that was started before counts as started.
-
-    With ``signal``, it is signal-with-start: a running workflow gets the signal, a
-    missing one starts with it."""
-    run = start.input
-    try:
-        await client.start_workflow(
-            WORKFLOW_NAME,
-            run,
-            id=start.temporal_workflow_id,
-            result_type=RunResult,
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=search_attributes(run),
-            static_summary=start.summary,
-            start_signal=signal[0] if signal else None,
-            start_signal_args=[signal[1]] if signal else [],
-        )
-    except WorkflowAlreadyStartedError:
-        pass  # a retry, a concurrent request or recovery started it: the same run
-
-
-async def start_runs(client: Client, starts: list[RunStart], *, task_queue: str) -> None:
-    await asyncio.gather(*(start_run(client, s, task_queue=task_queue) for s in starts))
-
-
-def mark_started(engine: Engine, *, run_ids: list[str]) -> None:
-    """``pending`` → ``running`` for runs now known to Temporal (a later state is kept)."""
-    if not run_ids:
-        return
-    with Session(engine) as session:
-        session.exec(
-            update(Run).where(col(Run.id).in_(run_ids), col(Run.status) == "pending").values(status="running")
-        )
-        session.commit()
-
-
-def record_manual_run(
-    engine: Engine,
+def list_runs(
+    session: Session,
     *,
     account_id: str,
-    workflow_id: str,
-    version: int | None,
-    input: dict[str, Any],  # noqa: A002 - the API's name for it
-) -> RunStart:
-    """Record a manual run of ``version`` (default: the live one) and return how to start it."""
-    with Session(engine) as session:
-        workflow = session.get(Workflow, workflow_id)
-        if workflow is None or workflow.account_id != account_id:
-            raise NotFound(f"workflow {workflow_id!r} does not exist")
-        if workflow.archived:
-            raise Conflict(f"workflow {workflow_id!r} is archived")
-        pinned = version if version is not None else workflow.live_version
-        if pinned is None:
-            raise Conflict(
-                f"workflow {workflow_id!r} has no live version: publish one, or pass `version`",
-                field="version",
+    workflow_id: str | None,
+    status: str | None,
+    event_id: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Run], str | None]:
+    statement = select(Run).where(Run.account_id == account_id)
+    if workflow_id is not None:
+        statement = statement.where(Run.workflow_id == workflow_id)
+    if status is not None:
+        statement = statement.where(Run.status == status)
+    if event_id is not None:
+        # Relay's event id, or the id the product gave the event.
+        known = session.exec(
+            select(Event.id).where(
+                Event.account_id == account_id,
+                or_(col(Event.id) == event_id, col(Event.external_id) == event_id),
             )
-        exists = session.exec(
-            select(WorkflowVersion.id).where(
-                WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version == pinned
-            )
-        ).first()
-        if exists is None:
-            raise Invalid(f"workflow {workflow_id!r} has no version {pinned}", field="version")
-        run_id = str(uuid.uuid4())
-        run = Run(
-            id=run_id,
-            account_id=account_id,
-            workflow_id=workflow_id,
-            version=pinned,
-            temporal_workflow_id=temporal_workflow_id(
-                account_id=account_id, workflow_id=workflow_id, trigger=f"manual-{run_id}"
-            ),
-            input=input,
-        )
-        session.add(run)
-        session.flush()
-        start = run_start(session, run)
-        session.commit()
-        return start
-
-
-async def start_manual_run(
-    engine: Engine,
-    client: Client,
-    settings: Settings,
-    *,
-    account_id: str,
-    workflow_id: str,
-    version: int | None = None,
-    input: dict[str, Any] | None = None,  # noqa: A002 - the API's name for it
-) -> str:
-    """Record and start a manual run; returns its run id."""
-    start = await asyncio.to_thread(
-        record_manual_run,
-        engine,
-        account_id=account_id,
-        workflow_id=workflow_id,
-        version=version,
-        input=input or {},
+        ).all()
+        statement = statement.where(col(Run.event_id).in_(list(known) or [event_id]))
+    statement = pagination.newest_first(
+        statement, created_at=Run.created_at, row_id=Run.id, cursor=cursor, limit=limit
     )
-    await start_run(client, start, task_queue=settings.task_queue)
-    await asyncio.to_thread(mark_started, engine, run_ids=[start.input.run_id])
-    return start.input.run_id
+    rows = session.exec(statement).all()
+    return pagination.split(rows, limit=limit, key=lambda r: (r.created_at, r.id))
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def write_closed(session: Session, *, run_id: str, closed: ClosedRun) -> None:
+    run = session.get(Run, run_id)
+    if run is not None:
+        write_end(session, run, status=closed.status, output=closed.output, error=closed.error, steps=[])
+        session.commit()

@@ -2,7 +2,7 @@
 
 A Temporal Schedule carries a fixed start-workflow action, so a schedule's action starts
 ``RelayRun`` on the version that was live when it was created, and publishing another
-version rewrites the action of every schedule of the workflow (``follow_live_version``):
+version rewrites the action of every schedule of the workflow (``ScheduleService.follow_live_version``):
 fires run the live version. Temporal appends the fire time to the action's workflow id,
 so each fire is its own run, ``relay-{account}-{workflow}-{schedule}-2025-01-02T09:00:00Z``,
 with Relay's search attributes. Every fire runs even while an earlier one still does
@@ -11,7 +11,7 @@ missed while Temporal was unavailable are caught up within ``CATCHUP_WINDOW``.
 
 The Temporal Schedule is created first and the row written after it, nothing half-written
 either way; the live version is checked again once the row exists, so a publish in
-between is followed too. Fired runs are recorded by ``relay.services.scheduled_runs``.
+between is followed too. Each fired run records itself when it starts (``relay.services.run_lifecycle``).
 """
 
 import asyncio
@@ -40,7 +40,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from interpreter.contract import RELAY_ACCOUNT, RELAY_WORKFLOW, WORKFLOW_NAME, RunInput, search_attributes
 from relay.core.errors import Conflict, Invalid
 from relay.core.settings import Settings
-from relay.services.runs import temporal_workflow_id
+from relay.services.run_start import temporal_workflow_id
 from relay.storage import schedules as store
 from relay.storage.schedules import CronSchedule
 from relay.storage.tables import Workflow, WorkflowVersion
@@ -58,142 +58,184 @@ class ScheduleView:
 
     row: CronSchedule
     status: Literal["active", "paused", "missing"]
+    ui_url: str
     next_times: list[datetime] = field(default_factory=list)
 
 
-async def create_schedule(
-    engine: Engine,
-    client: Client,
-    settings: Settings,
-    *,
-    account_id: str,
-    workflow_id: str,
-    cron: str,
-    timezone: str | None = None,
-    input: dict[str, Any] | None = None,  # noqa: A002 - the API's name for it
-) -> ScheduleView:
-    """Start firing runs of the workflow's live version on ``cron`` (in ``timezone``, default UTC)."""
-    _check_timezone(timezone)
-    schedule_id = f"sch-{secrets.token_hex(4)}"
-    row = CronSchedule(
-        id=schedule_id,
-        account_id=account_id,
-        workflow_id=workflow_id,
-        temporal_schedule_id=temporal_workflow_id(
-            account_id=account_id, workflow_id=workflow_id, trigger=schedule_id
-        ),
-        cron=cron.strip(),
-        timezone=timezone,
-        input=input or {},
-        version=0,
-    )
-    workflow, version = await asyncio.to_thread(
-        store.live, engine, account_id=account_id, workflow_id=workflow_id
-    )
-    row.version = version.version
-    schedule = Schedule(
-        action=_action(row, workflow, version, task_queue=settings.task_queue),
-        spec=ScheduleSpec(cron_expressions=[row.cron], time_zone_name=timezone),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.ALLOW_ALL, catchup_window=CATCHUP_WINDOW),
-    )
-    try:
-        handle = await client.create_schedule(
-            row.temporal_schedule_id, schedule, search_attributes=_schedule_attributes(row)
+class ScheduleService:
+    """A workflow's cron schedules: their rows here, their Temporal Schedules there."""
+
+    def __init__(self, *, engine: Engine, temporal: Client, settings: Settings) -> None:
+        self.engine = engine
+        self.temporal = temporal
+        self.settings = settings
+
+    async def create(
+        self,
+        *,
+        account_id: str,
+        workflow_id: str,
+        cron: str,
+        timezone: str | None = None,
+        input: dict[str, Any] | None = None,  # the API's name for it
+    ) -> ScheduleView:
+        """Start firing runs of the workflow's live version on ``cron`` (in ``timezone``, default UTC)."""
+        _check_timezone(timezone)
+        schedule_id = f"sch-{secrets.token_hex(4)}"
+        row = CronSchedule(
+            id=schedule_id,
+            account_id=account_id,
+            workflow_id=workflow_id,
+            temporal_schedule_id=temporal_workflow_id(
+                account_id=account_id, workflow_id=workflow_id, trigger=schedule_id
+            ),
+            cron=cron.strip(),
+            timezone=timezone,
+            input=input or {},
+            version=0,
         )
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
-            at_fault = "timezone" if "time zone" in exc.message else "cron"
-            raise Invalid(f"{at_fault}: {exc.message}", field=at_fault) from None
-        raise
-    try:
-        await asyncio.to_thread(store.insert, engine, row)
-    except Exception:
-        await handle.delete()
-        raise
-    await follow_live_version(engine, client, settings, workflow_id=workflow_id)
-    return await describe(client, row)
-
-
-async def follow_live_version(engine: Engine, client: Client, settings: Settings, *, workflow_id: str) -> int:
-    """Point every schedule of the workflow at its live version; call after publishing.
-
-    Schedules already on it are left alone. Returns how many were updated.
-    """
-    workflow, version, rows = await asyncio.to_thread(store.behind, engine, workflow_id=workflow_id)
-
-    async def one(row: CronSchedule) -> bool:
-        action = _action(row, workflow, version, task_queue=settings.task_queue)
-
-        def new_action(current: ScheduleUpdateInput) -> ScheduleUpdate:
-            schedule = current.description.schedule
-            schedule.action = action
-            return ScheduleUpdate(schedule=schedule)
-
+        workflow, version = await asyncio.to_thread(
+            store.live, self.engine, account_id=account_id, workflow_id=workflow_id
+        )
+        row.version = version.version
+        schedule = Schedule(
+            action=_action(row, workflow, version, task_queue=self.settings.task_queue),
+            spec=ScheduleSpec(cron_expressions=[row.cron], time_zone_name=timezone),
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.ALLOW_ALL, catchup_window=CATCHUP_WINDOW),
+        )
         try:
-            await client.get_schedule_handle(row.temporal_schedule_id).update(new_action)
-            return True
+            handle = await self.temporal.create_schedule(
+                row.temporal_schedule_id, schedule, search_attributes=_schedule_attributes(row)
+            )
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+                at_fault = "timezone" if "time zone" in exc.message else "cron"
+                raise Invalid(f"{at_fault}: {exc.message}", field=at_fault) from None
+            raise
+        try:
+            await asyncio.to_thread(store.insert, self.engine, row)
+        except Exception:
+            await handle.delete()
+            raise
+        await self.follow_live_version(workflow_id=workflow_id)
+        return await self._view(row)
+
+    async def list_all(self, *, account_id: str, workflow_id: str) -> list[ScheduleView]:
+        """The workflow's schedules, oldest first, each with its state in Temporal."""
+        rows = await asyncio.to_thread(
+            store.list_schedules, self.engine, account_id=account_id, workflow_id=workflow_id
+        )
+        return list(await asyncio.gather(*map(self._view, rows)))
+
+    async def get(self, *, account_id: str, workflow_id: str, schedule_id: str) -> ScheduleView:
+        return await self._view(await self._row(account_id, workflow_id, schedule_id))
+
+    async def set_paused(
+        self, *, account_id: str, workflow_id: str, schedule_id: str, paused: bool
+    ) -> ScheduleView:
+        """Pause (no fires until resumed; missed ones are not caught up) or resume."""
+        row = await self._row(account_id, workflow_id, schedule_id)
+        handle = self.temporal.get_schedule_handle(row.temporal_schedule_id)
+        try:
+            if paused:
+                await handle.pause(note="paused through the Relay API")
+            else:
+                await handle.unpause(note="resumed through the Relay API")
         except RPCError as exc:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise
-            log.warning("schedule %s is gone from Temporal", row.temporal_schedule_id)
-            return False
+            raise Conflict(f"schedule {row.id!r} was deleted in Temporal; delete it here too") from None
+        return await self._view(row)
 
-    updated = [row.id for row, ok in zip(rows, await asyncio.gather(*map(one, rows)), strict=True) if ok]
-    if updated:
-        await asyncio.to_thread(store.set_version, engine, schedule_ids=updated, version=version.version)
-    return len(updated)
+    async def delete(self, *, account_id: str, workflow_id: str, schedule_id: str) -> None:
+        """Stop the schedule for good; the runs it started stay (and keep running)."""
+        await self._delete(await self._row(account_id, workflow_id, schedule_id))
 
+    async def delete_all(self, *, account_id: str, workflow_id: str) -> int:
+        """Delete every schedule of the account's workflow; returns how many there were."""
+        rows = await asyncio.to_thread(
+            store.list_schedules, self.engine, account_id=account_id, workflow_id=workflow_id
+        )
+        for row in rows:
+            await self._delete(row)
+        return len(rows)
 
-async def describe(client: Client, row: CronSchedule) -> ScheduleView:
-    try:
-        description = await client.get_schedule_handle(row.temporal_schedule_id).describe()
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise
-        return ScheduleView(row, "missing")
-    paused = description.schedule.state.paused
-    return ScheduleView(
-        row, "paused" if paused else "active", list(description.info.next_action_times[:NEXT_TIMES])
-    )
+    async def delete_workflow_schedules(self, *, workflow_id: str) -> int:
+        """Delete every schedule of a workflow (for archiving it); returns how many there were."""
+        rows = await asyncio.to_thread(store.of_workflow, self.engine, workflow_id=workflow_id)
+        for row in rows:
+            await self._delete(row)
+        return len(rows)
 
+    async def follow_live_version(self, *, workflow_id: str) -> int:
+        """Point every schedule of the workflow at its live version; call after publishing.
 
-async def set_paused(client: Client, row: CronSchedule, *, paused: bool) -> ScheduleView:
-    """Pause (no fires until resumed; missed ones are not caught up) or resume."""
-    handle = client.get_schedule_handle(row.temporal_schedule_id)
-    try:
-        if paused:
-            await handle.pause(note="paused through the Relay API")
-        else:
-            await handle.unpause(note="resumed through the Relay API")
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise
-        raise Conflict(f"schedule {row.id!r} was deleted in Temporal; delete it here too") from None
-    return await describe(client, row)
+        Schedules already on it are left alone. Returns how many were updated.
+        """
+        workflow, version, rows = await asyncio.to_thread(store.behind, self.engine, workflow_id=workflow_id)
 
+        async def one(row: CronSchedule) -> bool:
+            action = _action(row, workflow, version, task_queue=self.settings.task_queue)
 
-async def delete_schedule(engine: Engine, client: Client, row: CronSchedule) -> None:
-    """Stop the schedule for good; the runs it started stay (and keep running)."""
-    try:
-        await client.get_schedule_handle(row.temporal_schedule_id).delete()
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise
-    await asyncio.to_thread(store.delete, engine, schedule_id=row.id)
+            def new_action(current: ScheduleUpdateInput) -> ScheduleUpdate:
+                schedule = current.description.schedule
+                schedule.action = action
+                return ScheduleUpdate(schedule=schedule)
 
+            try:
+                await self.temporal.get_schedule_handle(row.temporal_schedule_id).update(new_action)
+                return True
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                log.warning("schedule %s is gone from Temporal", row.temporal_schedule_id)
+                return False
 
-async def delete_workflow_schedules(engine: Engine, client: Client, *, workflow_id: str) -> int:
-    """Delete every schedule of a workflow (for archiving it); returns how many there were."""
-    rows = await asyncio.to_thread(store.of_workflow, engine, workflow_id=workflow_id)
-    for row in rows:
-        await delete_schedule(engine, client, row)
-    return len(rows)
+        updated = [row.id for row, ok in zip(rows, await asyncio.gather(*map(one, rows)), strict=True) if ok]
+        if updated:
+            await asyncio.to_thread(
+                store.set_version, self.engine, schedule_ids=updated, version=version.version
+            )
+        return len(updated)
 
+    async def _row(self, account_id: str, workflow_id: str, schedule_id: str) -> CronSchedule:
+        return await asyncio.to_thread(
+            store.get_schedule,
+            self.engine,
+            account_id=account_id,
+            workflow_id=workflow_id,
+            schedule_id=schedule_id,
+        )
 
-def schedule_ui_url(settings: Settings, temporal_schedule_id: str) -> str:
-    base = settings.temporal_ui_url.rstrip("/")
-    namespace = quote(settings.temporal_namespace, safe="")
-    return f"{base}/namespaces/{namespace}/schedules/{quote(temporal_schedule_id, safe='')}"
+    async def _view(self, row: CronSchedule) -> ScheduleView:
+        """The row with what Temporal knows of its schedule (paused, next fire times)."""
+        ui_url = self._ui_url(row.temporal_schedule_id)
+        try:
+            description = await self.temporal.get_schedule_handle(row.temporal_schedule_id).describe()
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            return ScheduleView(row, "missing", ui_url)
+        paused = description.schedule.state.paused
+        return ScheduleView(
+            row,
+            "paused" if paused else "active",
+            ui_url,
+            list(description.info.next_action_times[:NEXT_TIMES]),
+        )
+
+    def _ui_url(self, temporal_schedule_id: str) -> str:
+        base = self.settings.temporal_ui_url.rstrip("/")
+        namespace = quote(self.settings.temporal_namespace, safe="")
+        return f"{base}/namespaces/{namespace}/schedules/{quote(temporal_schedule_id, safe='')}"
+
+    async def _delete(self, row: CronSchedule) -> None:
+        try:
+            await self.temporal.get_schedule_handle(row.temporal_schedule_id).delete()
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+        await asyncio.to_thread(store.delete, self.engine, schedule_id=row.id)
 
 
 def _check_timezone(timezone: str | None) -> None:

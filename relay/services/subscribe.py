@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from interpreter import expressions
 from interpreter.contract import EventPayload
-from interpreter.definition import CompiledDefinition, WaitForEvent
+from interpreter.definition import CompiledDefinition
 from interpreter.steps import walk
+from interpreter.steps.wait_for_event import WaitForEvent
 from relay.storage.subscriptions import RunSubscription, SubscriptionKey
 from relay.storage.tables import Run
 
@@ -35,7 +36,7 @@ def interests(
     return _INTERESTS[key]
 
 
-def subscribe(session: Session, run: Run, *, compiled: dict[str, Any], trigger: EventPayload | None) -> None:
+def subscribe(session: Session, *, run: Run, compiled: dict[str, Any], trigger: EventPayload | None) -> None:
     """Record the run's subscriptions (once: a run started again keeps its first ones)."""
     wanted = interests(workflow_id=run.workflow_id, version=run.version, compiled=compiled)
     if not wanted or session.exec(select(RunSubscription.id).where(RunSubscription.run_id == run.id)).first():
@@ -73,4 +74,4 @@ def _remember_keys(session: Session, *, account_id: str, keys: set[tuple[str, st
     add the same pair, so a conflict is not an error."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [{"account_id": account_id, "event_name": name, "match_expr": match} for name, match in keys]
-    session.exec(insert(SubscriptionKey).values(rows).on_conflict_do_nothing())  # type: ignore[call-overload]
+    session.exec(insert(SubscriptionKey).values(rows).on_conflict_do_nothing())

@@ -16,7 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from interpreter.contract import EVENT_SIGNAL, EventPayload
-from relay.services import runs as run_service
+from relay.services import run_start as run_service
 from relay.services.subscribe import match_key
 from relay.storage.subscriptions import RunSubscription, SubscriptionKey
 from relay.storage.tables import Run
@@ -59,7 +59,7 @@ def subscribers(engine: Engine, *, account_id: str, event: EventPayload) -> list
 
 
 async def deliver(
-    engine: Engine, client: Client, *, account_id: str, event: EventPayload, task_queue: str
+    engine: Engine, *, client: Client, account_id: str, event: EventPayload, task_queue: str
 ) -> Delivered:
     """Signal every waiting run the event matches and cancel every run it ends."""
     targets = await asyncio.to_thread(subscribers, engine, account_id=account_id, event=event)

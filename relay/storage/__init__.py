@@ -1,6 +1,7 @@
 """Relay's database: tables, engine and encrypted secrets, shared by the API and the actions."""
 
-from relay.storage.db import create_db_engine, init_db
+from relay.storage.db import create_db_engine
+from relay.storage.migrate import ensure_schema, upgrade
 from relay.storage.tables import (
     Account,
     ApiKey,
@@ -22,5 +23,6 @@ __all__ = [
     "Workflow",
     "WorkflowVersion",
     "create_db_engine",
-    "init_db",
+    "ensure_schema",
+    "upgrade",
 ]

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, MetaData, event
 from sqlmodel import SQLModel, create_engine
 
 
@@ -20,14 +20,14 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
-def _postgres_utc(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
-    # Timestamps are stored naive in UTC; the session time zone must not shift them.
+def _postgres_utc(dbapi_connection, _record) -> None:  # DB-API objects
+    # Timestamps come back in UTC whatever the server's time zone (the session's decides).
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'UTC'")
     dbapi_connection.commit()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # DB-API objects
     # WAL lets the API and the worker processes read while one of them writes.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -35,11 +35,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
-def init_db(engine: Engine) -> None:
-    """Create missing tables (schema changes are additive until migrations are needed)."""
+def metadata() -> MetaData:
+    """Every Relay table as the models define it: what migrations are compared against."""
     import relay.storage.blobs  # noqa: F401 - registers the tables on the metadata
+    import relay.storage.jobs  # noqa: F401
     import relay.storage.schedules  # noqa: F401
     import relay.storage.subscriptions  # noqa: F401
     import relay.storage.tables  # noqa: F401
 
-    SQLModel.metadata.create_all(engine)
+    return SQLModel.metadata

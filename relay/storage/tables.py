@@ -69,6 +69,14 @@ class Event(SQLModel, table=True):
     # False until every run the event triggered has been started in Temporal.
     dispatched: bool = Field(default=False, index=True)
     resumed: int = 0
+    # How many events led to this one: 0 when the product posts it, one more per emitting run.
+    depth: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Why the event started no run although workflows match it (its chain was too deep).
+    refused: str | None = None
+    # The sweeper's tries at dispatching it: how many, the last error, when to try again.
+    dispatch_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    dispatch_error: str | None = None
+    next_dispatch_at: datetime | None = None
 
 
 class Run(SQLModel, table=True):
@@ -91,6 +99,8 @@ class Run(SQLModel, table=True):
     steps: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
+    # The run this one reruns (``POST /v1/runs/{id}/rerun``), whose completed steps it reuses.
+    rerun_of: str | None = Field(default=None, index=True)
 
 
 class Secret(SQLModel, table=True):

@@ -2,7 +2,7 @@
 retries, non-retryable errors and ``Retry-After`` delays are Temporal's, not a mock's."""
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,12 +20,12 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.registry import load_actions
-from activities.runtime import ActionRuntime
 from interpreter.contract import ActionRequest, ActionResponse
 from relay.core.settings import Settings
+from relay.services.container import Services
 from relay.storage.secrets import SecretBox
 from relay.storage.tables import Account, EmailTemplate, Secret
-from tests.support.servers import HttpServer
+from worker.build import action_activities
 
 ACCOUNT_ID = "acct_actions"
 
@@ -95,7 +95,7 @@ def account(engine: Engine) -> str:
 @pytest.fixture
 def store_secret(engine: Engine, settings: Settings, account: str) -> Callable[[str, str], None]:
     def store(name: str, value: str) -> None:
-        box = SecretBox(settings.secret_key_list)
+        box = SecretBox(settings.secrets_keys)
         with Session(engine) as session:
             session.add(Secret(account_id=account, name=name, ciphertext=box.encrypt(value)))
             session.commit()
@@ -114,15 +114,25 @@ def store_template(engine: Engine, account: str) -> Callable[..., None]:
 
 
 @pytest.fixture
+def action_modules() -> list[str]:
+    """Product modules ``run_action`` loads beside the built-ins; a test module may override it."""
+    return []
+
+
+@pytest.fixture
 def run_action(
     ts_env: WorkflowEnvironment,
     settings: Settings,
     engine: Engine,
     http: httpx.AsyncClient,
     account: str,
+    action_modules: list[str],
 ) -> RunAction:
     """``await run_action("slack", {...}, max_attempts=3)`` -> ``Outcome``."""
-    activities = ActionRuntime(settings=settings, engine=engine, http=http).activities(load_actions([]))
+    services = Services.create(
+        settings=settings, engine=engine, temporal=ts_env.client, actions=load_actions(action_modules)
+    )
+    activities = action_activities(services, http=http)
 
     async def run(action: str, data: dict[str, Any], **options: Any) -> Outcome:
         call = ActionCall(
@@ -154,11 +164,3 @@ def run_action(
             return Outcome(output=result.output, attempt=result.attempt, elapsed=result.elapsed)
 
     return run
-
-
-@pytest.fixture
-def api() -> Iterator[HttpServer]:
-    """A local HTTP API; set ``api.responder`` to script its answers."""
-    server = HttpServer().start()
-    yield server
-    server.stop()

@@ -13,7 +13,7 @@ class _Picky:
     def __init__(self, sink: Any) -> None:
         self._sink = sink
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(  # aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         if address.startswith("bounce@"):
@@ -23,7 +23,7 @@ class _Picky:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         return await self._sink.handle_DATA(server, session, envelope)
 
 

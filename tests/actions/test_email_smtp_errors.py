@@ -18,8 +18,14 @@ def picky() -> Iterator[PickySmtpServer]:
 
 
 @pytest.fixture
-def settings(settings: Settings, picky: PickySmtpServer) -> Settings:
-    return settings.model_copy(update={"smtp_port": picky.port})
+def smtp_port(picky: PickySmtpServer) -> int:
+    return picky.port
+
+
+@pytest.fixture
+def settings(settings: Settings, smtp_port: int) -> Settings:
+    # Read when the worker is built: the email action gets its SMTP server in its constructor.
+    return settings.model_copy(update={"smtp_port": smtp_port})
 
 
 def mail_to(to: str) -> dict:
@@ -51,9 +57,8 @@ async def test_recipient_deferred_is_retried(run_action, picky):
     assert outcome.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED
 
 
-async def test_smtp_server_down_is_retried(run_action, settings):
-    settings.smtp_port = free_port()  # nothing listens there
-
+@pytest.mark.parametrize("smtp_port", [free_port()])  # nothing listens there
+async def test_smtp_server_down_is_retried(run_action):
     outcome = await run_action("email", mail_to("a@x.org"), max_attempts=2)
 
     assert outcome.error.type == "SmtpUnavailable"

@@ -14,27 +14,27 @@ def echo(status: int):
     return answer
 
 
-async def test_secret_header_is_sent_and_redacted_from_output(run_action, api, store_secret):
+async def test_secret_header_is_sent_and_redacted_from_output(run_action, http_server, store_secret):
     store_secret("CRM_TOKEN", TOKEN)
-    api.responder = echo(200)
+    http_server.responder = echo(200)
 
     outcome = await run_action(
         "http_request",
-        {"url": f"{api.url}/me", "headers": {"Authorization": "Bearer {{ secrets.CRM_TOKEN }}"}},
+        {"url": f"{http_server.url}/me", "headers": {"Authorization": "Bearer {{ secrets.CRM_TOKEN }}"}},
     )
 
-    assert api.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
+    assert http_server.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
     assert outcome.output["body"] == {"you_sent": "Bearer [redacted]"}
     assert TOKEN not in json.dumps(outcome.output)
 
 
-async def test_secret_is_redacted_from_error(run_action, api, store_secret):
+async def test_secret_is_redacted_from_error(run_action, http_server, store_secret):
     store_secret("CRM_TOKEN", TOKEN)
-    api.responder = echo(401)
+    http_server.responder = echo(401)
 
     outcome = await run_action(
         "http_request",
-        {"url": f"{api.url}/me", "headers": {"Authorization": "Bearer {{ secrets.CRM_TOKEN }}"}},
+        {"url": f"{http_server.url}/me", "headers": {"Authorization": "Bearer {{ secrets.CRM_TOKEN }}"}},
     )
 
     assert outcome.error.non_retryable

@@ -1,6 +1,6 @@
 """The API in-process over ASGI, on the session's real Temporal dev server and a real database.
 
-Every test that uses ``db`` runs twice: on SQLite and on PostgreSQL.
+Every test that uses ``db`` (from ``tests/conftest.py``) runs twice: on SQLite and on PostgreSQL.
 """
 
 from collections.abc import AsyncIterator
@@ -16,11 +16,8 @@ from api.app import create_app
 from relay.core.settings import Settings
 from relay.services.accounts import create_account
 from relay.storage.tables import Account
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest) -> Engine:
-    return request.getfixturevalue("engine" if request.param == "sqlite" else "pg_engine")
+from tests.support.stack import api_client
+from worker.build import build_worker
 
 
 @pytest.fixture
@@ -39,23 +36,15 @@ def acme(db: Engine) -> tuple[Account, str]:
 @pytest.fixture
 async def api(app: FastAPI, acme: tuple[Account, str]) -> AsyncIterator[httpx.AsyncClient]:
     """A client authenticated as ``acme``."""
-    async with _client(app, key=acme[1]) as client:
+    async with api_client(app, acme[1]) as client:
         yield client
 
 
 @pytest.fixture
 async def other_api(app: FastAPI, db: Engine) -> AsyncIterator[httpx.AsyncClient]:
     """A client authenticated as another account, "Globex"."""
-    async with _client(app, key=create_account(db, name="Globex")[1]) as client:
+    async with api_client(app, create_account(db, name="Globex")[1]) as client:
         yield client
-
-
-def _client(app: FastAPI, *, key: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://relay.test",
-        headers={"Authorization": f"Bearer {key}"},
-    )
 
 
 @pytest.fixture
@@ -63,8 +52,6 @@ async def worker(
     dev_env: WorkflowEnvironment, settings: Settings, db: Engine, http: httpx.AsyncClient
 ) -> AsyncIterator[Worker]:
     """A real worker (interpreter + every action) on this test's own task queue."""
-    from worker.build import build_worker
-
     worker = build_worker(dev_env.client, settings=settings, engine=db, http=http)
     async with worker:
         yield worker

@@ -1,9 +1,6 @@
-"""Definitions and small helpers the API tests share."""
+"""Definitions the API tests share (publishing and waiting: ``tests.support.api_calls``)."""
 
-import asyncio
 from typing import Any
-
-import httpx
 
 SIGNUP = "user/signed_up"
 
@@ -27,25 +24,3 @@ MANUAL: dict[str, Any] = {
 
 def greeter(**changes: Any) -> dict[str, Any]:
     return {**GREETER, **changes}
-
-
-async def published(api: httpx.AsyncClient, definition: dict[str, Any]) -> str:
-    """Create, freeze and publish ``definition``; returns the workflow id."""
-    created = await api.post("/v1/workflows", json=definition)
-    assert created.status_code == 201, created.text
-    workflow_id = created.json()["id"]
-    version = await api.post(f"/v1/workflows/{workflow_id}/versions")
-    assert version.status_code == 201, version.text
-    live = await api.post(f"/v1/workflows/{workflow_id}/publish", json={"version": version.json()["version"]})
-    assert live.status_code == 200, live.text
-    return workflow_id
-
-
-async def finished(api: httpx.AsyncClient, run_id: str, *, seconds: float = 30) -> dict[str, Any]:
-    """Poll ``GET /v1/runs/{id}`` until the run has ended."""
-    async with asyncio.timeout(seconds):
-        while True:
-            run = (await api.get(f"/v1/runs/{run_id}")).json()
-            if run["status"] not in ("pending", "running"):
-                return run
-            await asyncio.sleep(0.2)

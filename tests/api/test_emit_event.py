@@ -3,7 +3,7 @@
 import httpx
 from temporalio.worker import Worker
 
-from tests.api.flows import finished, published
+from tests.support.api_calls import finished, publish
 
 ORDER_PLACED = "order/placed"
 PRODUCER = {
@@ -18,8 +18,8 @@ CONSUMER = {
 
 
 async def test_a_step_triggers_another_workflow(api: httpx.AsyncClient, worker: Worker) -> None:
-    consumer_id = await published(api, CONSUMER)
-    producer_id = await published(api, PRODUCER)
+    consumer_id = await publish(api, CONSUMER)
+    producer_id = await publish(api, PRODUCER)
 
     started = await api.post(f"/v1/workflows/{producer_id}/runs")
     producer = await finished(api, started.json()["run_id"])

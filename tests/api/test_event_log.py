@@ -5,7 +5,8 @@ import asyncio
 
 import httpx
 
-from tests.api.flows import GREETER, SIGNUP, published
+from tests.api.flows import GREETER, SIGNUP
+from tests.support.api_calls import publish
 
 
 async def test_events_newest_first_by_name_since_and_in_pages(
@@ -37,7 +38,7 @@ async def test_events_newest_first_by_name_since_and_in_pages(
 async def test_one_event_with_the_runs_it_started(
     api: httpx.AsyncClient, other_api: httpx.AsyncClient
 ) -> None:
-    await published(api, GREETER)
+    await publish(api, GREETER)
     posted = (
         await api.post("/v1/events", json={"name": SIGNUP, "data": {"plan": "pro"}, "id": "su-7"})
     ).json()

@@ -9,7 +9,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from interpreter.contract import RELAY_ACCOUNT, RELAY_EVENT, RELAY_VERSION, RELAY_WORKFLOW
 from relay.storage.tables import Account, Event, Run
-from tests.api.flows import GREETER, SIGNUP, greeter, published
+from tests.api.flows import GREETER, SIGNUP, greeter
+from tests.support.api_calls import publish
 
 
 async def test_event_starts_each_matching_live_workflow(
@@ -18,13 +19,13 @@ async def test_event_starts_each_matching_live_workflow(
     acme: tuple[Account, str],
     dev_env: WorkflowEnvironment,
 ) -> None:
-    first = await published(api, GREETER)
-    second = await published(api, greeter(name="Second"))
-    await published(api, greeter(name="Elsewhere", trigger={"event": "user/left"}))
-    archived = await published(api, greeter(name="Archived"))
+    first = await publish(api, GREETER)
+    second = await publish(api, greeter(name="Second"))
+    await publish(api, greeter(name="Elsewhere", trigger={"event": "user/left"}))
+    archived = await publish(api, greeter(name="Archived"))
     await api.delete(f"/v1/workflows/{archived}")
     await api.post("/v1/workflows", json=greeter(name="Draft only"))
-    await published(other_api, GREETER)
+    await publish(other_api, GREETER)
 
     answer = await api.post("/v1/events", json={"name": SIGNUP, "data": {"plan": "pro", "name": "Ada"}})
 
@@ -48,7 +49,7 @@ async def test_event_starts_each_matching_live_workflow(
 
 
 async def test_same_id_twice_gives_the_same_answer(api: httpx.AsyncClient, db: Engine) -> None:
-    await published(api, GREETER)
+    await publish(api, GREETER)
     event = {"name": SIGNUP, "data": {"plan": "pro"}, "id": "signup-42"}
 
     first = await api.post("/v1/events", json=event)
@@ -60,8 +61,8 @@ async def test_same_id_twice_gives_the_same_answer(api: httpx.AsyncClient, db: E
 
 
 async def test_twenty_concurrent_posts_record_one_set_of_runs(api: httpx.AsyncClient, db: Engine) -> None:
-    await published(api, GREETER)
-    await published(api, greeter(name="Second"))
+    await publish(api, GREETER)
+    await publish(api, greeter(name="Second"))
     event = {"name": SIGNUP, "data": {"plan": "pro"}, "id": "burst-1"}
 
     answers = await asyncio.gather(*(api.post("/v1/events", json=event) for _ in range(20)))
@@ -76,7 +77,7 @@ async def test_twenty_concurrent_posts_record_one_set_of_runs(api: httpx.AsyncCl
 
 
 async def test_without_id_every_post_is_a_new_event(api: httpx.AsyncClient, db: Engine) -> None:
-    await published(api, GREETER)
+    await publish(api, GREETER)
     event = {"name": SIGNUP, "data": {"plan": "pro"}}
 
     first = (await api.post("/v1/events", json=event)).json()

@@ -10,9 +10,10 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from relay.core.settings import Settings
 from relay.services.intake import record_event
-from relay.services.runs import record_manual_run
+from relay.services.run_start import record_manual_run
 from relay.storage.tables import Account, Event, Run
-from tests.api.flows import GREETER, SIGNUP, published
+from tests.api.flows import GREETER, SIGNUP
+from tests.support.api_calls import publish
 
 
 async def test_startup_starts_what_a_crash_left_pending(
@@ -23,7 +24,7 @@ async def test_startup_starts_what_a_crash_left_pending(
     dev_env: WorkflowEnvironment,
 ) -> None:
     account, _key = acme
-    workflow_id = await published(api, GREETER)
+    workflow_id = await publish(api, GREETER)
     # What a request does before it starts anything, as if the process died right after.
     recorded = record_event(
         db, account_id=account.id, name=SIGNUP, data={"plan": "pro"}, external_id="crash-1"

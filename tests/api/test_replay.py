@@ -9,7 +9,8 @@ from temporalio.worker import Worker
 
 from interpreter.contract import RELAY_EVENT, RELAY_VERSION
 from relay.storage.tables import Account
-from tests.api.flows import SIGNUP, finished, greeter, published
+from tests.api.flows import SIGNUP, greeter
+from tests.support.api_calls import finished, publish
 
 BROKEN = greeter(name="Fragile", actions=[{"id": "boom", "type": "fail", "data": {"message": "broken"}}])
 FIXED = greeter(
@@ -20,7 +21,7 @@ FIXED = greeter(
 async def test_replay_runs_the_fixed_live_version_with_the_original_event(
     api: httpx.AsyncClient, acme: tuple[Account, str], dev_env: WorkflowEnvironment, worker: Worker
 ) -> None:
-    workflow_id = await published(api, BROKEN)
+    workflow_id = await publish(api, BROKEN)
     posted = (
         await api.post("/v1/events", json={"name": SIGNUP, "data": {"name": "Ada"}, "id": "s-1"})
     ).json()
@@ -57,10 +58,10 @@ async def test_replay_runs_the_fixed_live_version_with_the_original_event(
 async def test_only_the_workflows_it_triggered_and_not_archived_ones(
     api: httpx.AsyncClient, db: Engine
 ) -> None:
-    kept = await published(api, greeter(name="Kept", actions=[{"type": "log", "data": {"message": "x"}}]))
-    gone = await published(api, greeter(name="Gone", actions=[{"type": "log", "data": {"message": "x"}}]))
+    kept = await publish(api, greeter(name="Kept", actions=[{"type": "log", "data": {"message": "x"}}]))
+    gone = await publish(api, greeter(name="Gone", actions=[{"type": "log", "data": {"message": "x"}}]))
     posted = (await api.post("/v1/events", json={"name": SIGNUP, "data": {}})).json()
-    await published(api, greeter(name="Later", actions=[{"type": "log", "data": {"message": "x"}}]))
+    await publish(api, greeter(name="Later", actions=[{"type": "log", "data": {"message": "x"}}]))
     await api.delete(f"/v1/workflows/{gone}")
 
     body = (await api.post(f"/v1/events/{posted['event_id']}/replay")).json()

@@ -3,7 +3,8 @@
 import httpx
 from temporalio.worker import Worker
 
-from tests.api.flows import GREETER, SIGNUP, finished, greeter, published
+from tests.api.flows import GREETER, SIGNUP, greeter
+from tests.support.api_calls import finished, publish
 
 SLEEPER = greeter(
     name="Sleeper",
@@ -12,8 +13,8 @@ SLEEPER = greeter(
 
 
 async def test_list_filters_by_workflow_event_and_status(api: httpx.AsyncClient, worker: Worker) -> None:
-    greeter_id = await published(api, GREETER)
-    sleeper_id = await published(api, SLEEPER)
+    greeter_id = await publish(api, GREETER)
+    sleeper_id = await publish(api, SLEEPER)
     pro = (await api.post("/v1/events", json={"name": SIGNUP, "data": {"plan": "pro"}})).json()
     free = (await api.post("/v1/events", json={"name": SIGNUP, "data": {"plan": "free"}})).json()
     for event in (pro, free):
@@ -41,7 +42,7 @@ async def test_list_filters_by_workflow_event_and_status(api: httpx.AsyncClient,
 
 
 async def test_cancel_a_sleeping_run(api: httpx.AsyncClient, worker: Worker) -> None:
-    workflow_id = await published(api, SLEEPER)
+    workflow_id = await publish(api, SLEEPER)
     run_id = (await api.post(f"/v1/workflows/{workflow_id}/runs")).json()["run_id"]
 
     answer = await api.post(f"/v1/runs/{run_id}/cancel")
@@ -58,7 +59,7 @@ async def test_cancel_a_sleeping_run(api: httpx.AsyncClient, worker: Worker) -> 
 async def test_another_accounts_run_is_404(
     api: httpx.AsyncClient, other_api: httpx.AsyncClient, worker: Worker
 ) -> None:
-    workflow_id = await published(api, SLEEPER)
+    workflow_id = await publish(api, SLEEPER)
     run_id = (await api.post(f"/v1/workflows/{workflow_id}/runs")).json()["run_id"]
 
     assert (await other_api.get(f"/v1/runs/{run_id}")).status_code == 404

@@ -3,18 +3,12 @@
 import httpx
 from temporalio.worker import Worker
 
-from tests.api.flows import MANUAL, finished
-
-
-async def _published(api: httpx.AsyncClient) -> str:
-    workflow_id = (await api.post("/v1/workflows", json=MANUAL)).json()["id"]
-    await api.post(f"/v1/workflows/{workflow_id}/versions")
-    await api.post(f"/v1/workflows/{workflow_id}/publish", json={"version": 1})
-    return workflow_id
+from tests.api.flows import MANUAL
+from tests.support.api_calls import finished, publish
 
 
 async def test_manual_run_completes_with_its_steps(api: httpx.AsyncClient, worker: Worker) -> None:
-    workflow_id = await _published(api)
+    workflow_id = await publish(api, MANUAL)
 
     started = await api.post(f"/v1/workflows/{workflow_id}/runs", json={"input": {"go": True, "who": "Ada"}})
 
@@ -34,7 +28,7 @@ async def test_manual_run_completes_with_its_steps(api: httpx.AsyncClient, worke
 
 
 async def test_filter_false_ends_the_run_as_filtered(api: httpx.AsyncClient, worker: Worker) -> None:
-    workflow_id = await _published(api)
+    workflow_id = await publish(api, MANUAL)
 
     started = await api.post(f"/v1/workflows/{workflow_id}/runs", json={"input": {"go": False}})
 
@@ -44,7 +38,7 @@ async def test_filter_false_ends_the_run_as_filtered(api: httpx.AsyncClient, wor
 
 
 async def test_a_run_keeps_the_version_it_started_on(api: httpx.AsyncClient, worker: Worker) -> None:
-    workflow_id = await _published(api)
+    workflow_id = await publish(api, MANUAL)
     changed = {**MANUAL, "actions": [{"id": "say", "type": "log", "data": {"message": "v2"}}]}
     await api.put(f"/v1/workflows/{workflow_id}", json=changed)
     await api.post(f"/v1/workflows/{workflow_id}/versions")

@@ -13,7 +13,8 @@ from temporalio.worker import Worker
 
 from interpreter.contract import RELAY_ACCOUNT, RELAY_VERSION, RELAY_WORKFLOW
 from relay.storage.tables import Account
-from tests.api.flows import MANUAL, finished, published
+from tests.api.flows import MANUAL
+from tests.support.api_calls import finished, publish
 
 # 1 January only: nothing fires by itself during a test; fires are triggered by hand.
 YEARLY = "0 0 1 1 *"
@@ -54,7 +55,7 @@ async def _runs(api: httpx.AsyncClient, workflow_id: str) -> list[dict[str, Any]
 async def test_a_fired_schedule_runs_the_live_version_through_a_worker(
     api: httpx.AsyncClient, acme: tuple[Account, str], dev_env: WorkflowEnvironment, worker: Worker
 ) -> None:
-    workflow_id = await published(api, said("hello {{ input.who }}"))
+    workflow_id = await publish(api, said("hello {{ input.who }}"))
 
     sched = await schedule(api, workflow_id, timezone="Europe/Paris", input={"who": "cron"})
 
@@ -84,7 +85,7 @@ async def test_a_fired_schedule_runs_the_live_version_through_a_worker(
 async def test_publishing_moves_schedules_to_the_new_live_version(
     api: httpx.AsyncClient, dev_env: WorkflowEnvironment, worker: Worker
 ) -> None:
-    workflow_id = await published(api, said("first"))
+    workflow_id = await publish(api, said("first"))
     sched = await schedule(api, workflow_id)
     await api.put(f"/v1/workflows/{workflow_id}", json=said("second"))
     await api.post(f"/v1/workflows/{workflow_id}/versions")
@@ -105,7 +106,7 @@ async def test_publishing_moves_schedules_to_the_new_live_version(
 
 
 async def test_pause_resume_and_delete(api: httpx.AsyncClient, dev_env: WorkflowEnvironment) -> None:
-    workflow_id = await published(api, said("tick"))
+    workflow_id = await publish(api, said("tick"))
     sched = await schedule(api, workflow_id, cron="*/5 * * * *")
     path = f"/v1/workflows/{workflow_id}/schedules/{sched['id']}"
     handle = dev_env.client.get_schedule_handle(sched["temporal_schedule_id"])
@@ -142,7 +143,7 @@ async def test_pause_resume_and_delete(api: httpx.AsyncClient, dev_env: Workflow
 async def test_a_bad_spec_names_the_field_and_writes_nothing(
     api: httpx.AsyncClient, body: dict[str, str], field: str
 ) -> None:
-    workflow_id = await published(api, said("never"))
+    workflow_id = await publish(api, said("never"))
 
     answer = await api.post(f"/v1/workflows/{workflow_id}/schedules", json=body)
 
@@ -163,7 +164,7 @@ async def test_a_workflow_without_a_live_version_cannot_be_scheduled(api: httpx.
 async def test_another_accounts_schedules_are_404(
     api: httpx.AsyncClient, other_api: httpx.AsyncClient
 ) -> None:
-    workflow_id = await published(api, said("mine"))
+    workflow_id = await publish(api, said("mine"))
     sched = await schedule(api, workflow_id)
     base = f"/v1/workflows/{workflow_id}/schedules"
 
@@ -183,7 +184,7 @@ async def test_another_accounts_schedules_are_404(
 async def test_deleting_the_collection_deletes_every_schedule(
     api: httpx.AsyncClient, other_api: httpx.AsyncClient, dev_env: WorkflowEnvironment
 ) -> None:
-    workflow_id = await published(api, said("bye"))
+    workflow_id = await publish(api, said("bye"))
     first, second = await schedule(api, workflow_id), await schedule(api, workflow_id, cron="@daily")
     base = f"/v1/workflows/{workflow_id}/schedules"
 
@@ -194,3 +195,37 @@ async def test_deleting_the_collection_deletes_every_schedule(
     for gone in (first, second):
         with pytest.raises(RPCError):
             await dev_env.client.get_schedule_handle(gone["temporal_schedule_id"]).describe()
+
+
+WAITS_FOR_GO = {
+    **MANUAL,
+    "actions": [
+        {"id": "hold", "type": "wait_for_event", "data": {"event": "cron/go", "timeout": "1h"}},
+        {"id": "say", "type": "log", "data": {"message": "{{ run.id }} got {{ steps.hold.output.data.n }}"}},
+    ],
+}
+
+
+async def test_a_scheduled_run_is_a_run_like_any_other_and_receives_events(
+    api: httpx.AsyncClient, dev_env: WorkflowEnvironment, worker: Worker
+) -> None:
+    workflow_id = await publish(api, WAITS_FOR_GO)
+    sched = await schedule(api, workflow_id)
+    await asyncio.sleep(1 - time.time() % 1)
+    await dev_env.client.get_schedule_handle(sched["temporal_schedule_id"]).trigger()
+    async with asyncio.timeout(30):
+        while True:  # the fire records its own row and subscriptions when it starts
+            runs = await _runs(api, workflow_id)
+            if runs and runs[0]["status"] == "running":
+                break
+            await asyncio.sleep(0.2)
+
+    posted = (await api.post("/v1/events", json={"name": "cron/go", "data": {"n": 7}})).json()
+
+    assert posted["resumed"] == 1
+    [run] = runs
+    ended = await finished(api, run["run_id"])
+    assert ended["status"] == "completed"
+    # run.id is the run's own id, the one the API lists, not the schedule's.
+    assert {s["id"]: s["output"] for s in ended["steps"]}["say"] == {"message": f"{run['run_id']} got 7"}
+    await api.delete(f"/v1/workflows/{workflow_id}/schedules/{sched['id']}")

@@ -30,7 +30,7 @@ async def test_secret_values_are_encrypted_and_never_returned(
     with Session(db) as session:
         [row] = session.exec(select(Secret)).all()
     assert VALUE not in row.ciphertext
-    assert SecretBox(settings.secret_key_list).decrypt(row.ciphertext) == VALUE + "-2"
+    assert SecretBox(settings.secrets_keys).decrypt(row.ciphertext) == VALUE + "-2"
 
 
 async def test_delete_and_unknown_names(api: httpx.AsyncClient, other_api: httpx.AsyncClient) -> None:

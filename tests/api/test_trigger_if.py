@@ -3,17 +3,18 @@
 import httpx
 from sqlalchemy import Engine
 
-from tests.api.flows import SIGNUP, greeter, published
+from tests.api.flows import SIGNUP, greeter
+from tests.support.api_calls import publish
 
 LOG = [{"type": "log", "data": {"message": "x"}}]
 
 
 async def test_only_workflows_whose_condition_holds_start(api: httpx.AsyncClient, db: Engine) -> None:
-    anyone = await published(api, greeter(name="Anyone", actions=LOG))
-    pro_only = await published(
+    anyone = await publish(api, greeter(name="Anyone", actions=LOG))
+    pro_only = await publish(
         api, greeter(name="Pro only", trigger={"event": SIGNUP, "if": "event.data.plan = 'pro'"}, actions=LOG)
     )
-    await published(
+    await publish(
         api,
         greeter(
             name="Own event", trigger={"event": SIGNUP, "if": "event.name != 'user/signed_up'"}, actions=LOG
@@ -28,7 +29,7 @@ async def test_only_workflows_whose_condition_holds_start(api: httpx.AsyncClient
 
 
 async def test_a_condition_that_fails_on_an_event_starts_nothing(api: httpx.AsyncClient, db: Engine) -> None:
-    await published(
+    await publish(
         api, greeter(name="Picky", trigger={"event": SIGNUP, "if": "event.data.seats > 10"}, actions=LOG)
     )
 

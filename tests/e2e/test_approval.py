@@ -11,21 +11,10 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from relay.core.settings import Settings
-from relay.core.temporal import with_relay_converter
+from tests.support.api_calls import publish, run_to_end
+from tests.support.documents import APPROVAL
 from tests.support.servers import HttpServer, SmtpServer
 from tests.support.stack import relay_stack
-
-APPROVAL = {
-    "name": "Approval",
-    "trigger": {"event": "crm/lead_status.changed"},
-    "actions": [
-        {"type": "filter", "data": {"field": "status", "value": "proposal_created"}},
-        {"type": "email", "data": {"template": "proposal", "to": "leadEmail"}},
-        {"type": "slack", "data": {"channel": "C12345"}},
-        {"type": "sleep", "data": {"duration": "2 days"}},
-        {"type": "email", "data": {"template": "proposal_follow_up", "to": "salespersonEmail"}},
-    ],
-}
 
 LEAD = {"status": "proposal_created", "leadName": "Ada", "leadEmail": "ada@lead.test",
         "salespersonEmail": "sam@acme.test"}  # fmt: skip
@@ -33,10 +22,10 @@ LEAD = {"status": "proposal_created", "leadName": "Ada", "leadEmail": "ada@lead.
 
 @pytest.fixture
 async def relay(
-    ts_env: WorkflowEnvironment, settings: Settings, engine: Engine, slack: HttpServer
+    ts_env: WorkflowEnvironment, settings: Settings, engine: Engine, http_server: HttpServer
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The API and a worker on the time-skipping server, Slack pointed at the local stand-in."""
-    settings = settings.model_copy(update={"slack_api_url": slack.url})
+    settings = settings.model_copy(update={"slack_api_url": http_server.url})
     async with relay_stack(ts_env.client, settings=settings, engine=engine) as (api,):
         await setup_account(api)
         yield api
@@ -52,26 +41,11 @@ async def setup_account(api: httpx.AsyncClient) -> None:
     ]:  # fmt: skip
         answer = await api.put(path, json=body)
         assert answer.status_code in (200, 201), answer.text
-    created = await api.post("/v1/workflows", json=APPROVAL)
-    assert created.status_code == 201, created.text
-    workflow_id = created.json()["id"]
-    assert (await api.post(f"/v1/workflows/{workflow_id}/versions")).status_code == 201
-    assert (await api.post(f"/v1/workflows/{workflow_id}/publish", json={"version": 1})).status_code == 200
-
-
-async def run_to_end(
-    api: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, run_id: str
-) -> dict[str, Any]:
-    """Await the run in Temporal with time skipping unlocked, then read it through the API."""
-    detail = (await api.get(f"/v1/runs/{run_id}")).json()
-    handle = with_relay_converter(ts_env.client, engine).get_workflow_handle(detail["temporal_workflow_id"])
-    async with ts_env.time_skipping_unlocked():  # the 2-day timer fires in skipped time
-        await handle.result()
-    return (await api.get(f"/v1/runs/{run_id}")).json()
+    await publish(api, APPROVAL)
 
 
 async def test_proposal_created_sends_two_emails_and_a_slack_message_two_days_apart(
-    relay: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, smtp: SmtpServer, slack: HttpServer
+    relay: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, smtp: SmtpServer, http_server: HttpServer
 ) -> None:
     posted = await relay.post(
         "/v1/events", json={"name": "crm/lead_status.changed", "data": LEAD, "id": "lead-1"}
@@ -95,7 +69,7 @@ async def test_proposal_created_sends_two_emails_and_a_slack_message_two_days_ap
     assert second.recipients == ["sam@acme.test"] and second.message["Subject"] == "Follow up with Ada"
     assert "call ada@lead.test" in second.message.get_payload()
 
-    [post] = slack.requests
+    [post] = http_server.requests
     assert post.path == "/chat.postMessage" and post.json()["channel"] == "C12345"
     assert post.headers["authorization"] == "Bearer xoxb-test-token"
 
@@ -107,14 +81,14 @@ async def test_proposal_created_sends_two_emails_and_a_slack_message_two_days_ap
 
 
 async def test_other_status_ends_filtered_and_sends_nothing(
-    relay: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, smtp: SmtpServer, slack: HttpServer
+    relay: httpx.AsyncClient, ts_env: WorkflowEnvironment, engine: Engine, smtp: SmtpServer, http_server: HttpServer
 ) -> None:
     posted = await relay.post("/v1/events", json={"name": "crm/lead_status.changed",
                                                    "data": {**LEAD, "status": "won"}})  # fmt: skip
     [run_id] = posted.json()["runs"]
     run = await run_to_end(relay, ts_env, engine, run_id)
     assert run["status"] == "filtered"
-    assert smtp.messages == [] and slack.requests == []
+    assert smtp.messages == [] and http_server.requests == []
 
 
 def _when(stamp: str) -> Any:

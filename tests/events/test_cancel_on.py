@@ -2,8 +2,7 @@
 
 import httpx
 
-from tests.events.conftest import publish
-from tests.events.test_wait_races import finished, post
+from tests.support.api_calls import finished, post_event, publish
 
 FOLLOW_UP = {
     "name": "Deal follow-up",
@@ -21,10 +20,10 @@ async def test_matching_event_cancels_only_its_run(
 ) -> None:
     acme, _ = relay_dev
     await publish(acme, FOLLOW_UP)
-    [lost_run] = (await post(acme, "deal/opened", {"deal_id": "d1"}))["runs"]
-    [kept_run] = (await post(acme, "deal/opened", {"deal_id": "d2"}))["runs"]
-    await post(acme, "deal/lost", {"deal_id": "d1"})
-    run = await finished(acme, lost_run)
+    [lost_run] = (await post_event(acme, "deal/opened", {"deal_id": "d1"}))["runs"]
+    [kept_run] = (await post_event(acme, "deal/opened", {"deal_id": "d2"}))["runs"]
+    await post_event(acme, "deal/lost", {"deal_id": "d1"})
+    run = await finished(acme, lost_run, seconds=120)
     assert run["status"] == "cancelled"
     nap = {s["id"]: s for s in run["steps"]}["nap"]
     assert nap["status"] == "failed" and nap["error"] == "cancelled"

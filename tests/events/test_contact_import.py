@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.events.conftest import Finish, publish
+from tests.events.conftest import Finish
+from tests.support.api_calls import post_event, publish
 from tests.support.servers import HttpServer, ReceivedRequest, Reply
 
 
@@ -68,16 +69,11 @@ UPLOAD = {"upload_id": "up-1", "contacts": [{"email": "a@x.test"}, {"email": "b@
 
 async def start(api: httpx.AsyncClient, crm: Crm, data: dict[str, Any] = UPLOAD) -> str:
     await publish(api, contact_import(crm.url))
-    posted = await api.post("/v1/events", json={"name": "api/contact_list.uploaded", "data": data})
-    assert posted.status_code == 202, posted.text
-    return posted.json()["runs"][0]
+    return (await post_event(api, "api/contact_list.uploaded", data))["runs"][0]
 
 
 async def review(api: httpx.AsyncClient, decision: str, upload: str = "up-1") -> dict[str, Any]:
-    posted = await api.post("/v1/events", json={"name": "api/contact_list.reviewed",
-                                                "data": {"upload_id": upload, "decision": decision}})  # fmt: skip
-    assert posted.status_code == 202, posted.text
-    return posted.json()
+    return await post_event(api, "api/contact_list.reviewed", {"upload_id": upload, "decision": decision})
 
 
 async def test_review_posted_before_the_wait_is_not_lost(

@@ -1,13 +1,11 @@
 """200 races of "run reaches the wait" against "matching event posted": each resumes exactly once."""
 
 import asyncio
-import random
-from typing import Any
 
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from tests.events.conftest import publish
+from tests.support.api_calls import finished, post_event, publish
 
 RACES = 200
 
@@ -26,43 +24,25 @@ RACER = {
 }
 
 
-async def post(
-    api: httpx.AsyncClient, name: str, data: dict[str, Any], *, jitter: float = 0
-) -> dict[str, Any]:
-    await asyncio.sleep(random.uniform(0, jitter))
-    answer = await api.post("/v1/events", json={"name": name, "data": data})
-    assert answer.status_code == 202, answer.text
-    return answer.json()
-
-
-async def finished(api: httpx.AsyncClient, run_id: str) -> dict[str, Any]:
-    async with asyncio.timeout(120):
-        while True:
-            run = (await api.get(f"/v1/runs/{run_id}")).json()
-            if run["status"] not in ("pending", "running"):
-                return run
-            await asyncio.sleep(0.25)
-
-
 async def test_every_run_resumes_exactly_once(
     relay_dev: tuple[httpx.AsyncClient, httpx.AsyncClient], dev_env: WorkflowEnvironment
 ) -> None:
     acme, globex = relay_dev
     await publish(acme, RACER)
     await publish(globex, RACER)
-    started = await asyncio.gather(*(post(acme, "race/start", {"k": k}) for k in range(RACES)))
+    started = await asyncio.gather(*(post_event(acme, "race/start", {"k": k}) for k in range(RACES)))
     runs = [answer["runs"][0] for answer in started]
     # Each go event lands while its run is somewhere between starting and waiting.
     go = await asyncio.gather(
-        *(post(acme, "race/go", {"k": k, "nonce": k * 7}, jitter=0.5) for k in range(RACES))
+        *(post_event(acme, "race/go", {"k": k, "nonce": k * 7}, jitter=0.5) for k in range(RACES))
     )
     assert sum(answer["resumed"] for answer in go) == RACES
     # Strangers: another account's event with the same key, and a key nobody waits for.
-    assert (await post(globex, "race/go", {"k": 0}))["resumed"] == 0
-    assert (await post(acme, "race/go", {"k": RACES + 1}))["resumed"] == 0
+    assert (await post_event(globex, "race/go", {"k": 0}))["resumed"] == 0
+    assert (await post_event(acme, "race/go", {"k": RACES + 1}))["resumed"] == 0
 
     for k, run_id in enumerate(runs):
-        run = await finished(acme, run_id)
+        run = await finished(acme, run_id, seconds=120)
         assert run["status"] == "completed" and run["output"] == {"k": k, "nonce": k * 7}, run
         history = await dev_env.client.get_workflow_handle(run["temporal_workflow_id"]).fetch_history()
         signals = [e for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")]

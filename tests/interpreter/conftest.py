@@ -16,7 +16,7 @@ ECHO_MODULE = "tests.interpreter.echo_actions"
 
 @pytest.fixture
 def flow_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"action_modules": ECHO_MODULE})
+    return settings.model_copy(update={"action_modules": [ECHO_MODULE]})
 
 
 @pytest.fixture

@@ -64,6 +64,15 @@ CORPUS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"name": "c", "actions": [_echo(1), {"type": "sleep", "data": {"duration": "30 days"}}, _echo(2)]},
         {},
     ),
+    # Recorded after runs began to record their own start and end (``relay.record_run``):
+    # one history per ending, so the recording's commands stay replayable.
+    "lifecycle_completed": ({"name": "lc", "actions": [_echo(1), {"type": "return", "data": {"output": 2}}]}, {}),
+    "lifecycle_filtered": ({"name": "lf", "actions": [{"type": "filter", "data": {"if": "event.data.go"}}]}, {}),
+    "lifecycle_failed": ({"name": "lx", "actions": [_echo(1), {"type": "fail", "data": {"message": "no"}}]}, {}),
+    "lifecycle_cancelled": (
+        {"name": "lk", "actions": [_echo(1), {"type": "sleep", "data": {"duration": "30 days"}}]},
+        {},
+    ),
 }  # fmt: skip
 
-CANCELLED = {"cancelled_during_sleep"}
+CANCELLED = {"cancelled_during_sleep", "lifecycle_cancelled"}

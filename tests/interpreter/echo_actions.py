@@ -38,7 +38,7 @@ async def echo(data: EchoIn, ctx: ActionContext) -> EchoOut:
     started = datetime.now(UTC).isoformat()
     if data.delay_ms:
         await asyncio.sleep(data.delay_ms / 1000)
-    CALLS.setdefault(ctx.request.run_id, []).append((ctx.request.step_id, data.value))
+    CALLS.setdefault(ctx.run_id, []).append((ctx.step_id, data.value))
     return EchoOut(value=data.value, started=started, ended=datetime.now(UTC).isoformat())
 
 

@@ -17,7 +17,7 @@ from activities.registry import load_actions
 from interpreter.compile import compile_definition
 from interpreter.contract import EventPayload, RunInput
 from relay.core.settings import Settings
-from relay.storage import create_db_engine, init_db
+from relay.storage import create_db_engine, upgrade
 from relay.storage.secrets import new_key
 from tests.interpreter.conftest import ECHO_MODULE
 from tests.interpreter.corpus import CANCELLED, CORPUS
@@ -35,8 +35,8 @@ async def record() -> None:
             task_queue="record", action_modules=ECHO_MODULE,
         )  # fmt: skip
         engine = create_db_engine(settings.database_url)
-        init_db(engine)
-        specs = load_actions(settings.action_module_names)
+        upgrade(engine)
+        specs = load_actions(settings.action_modules)
         async with (
             httpx.AsyncClient() as http,
             build_worker(env.client, settings=settings, engine=engine, http=http),
@@ -57,7 +57,7 @@ async def record() -> None:
                     await handle.cancel()
                 try:
                     await handle.result()
-                except Exception:  # noqa: BLE001,S110 - failing runs belong in the corpus too
+                except Exception:  # failing runs belong in the corpus too
                     pass
                 history = await handle.fetch_history()
                 (HISTORIES / f"{name}.json").write_text(history.to_json())

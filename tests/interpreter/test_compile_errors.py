@@ -7,6 +7,7 @@ import pytest
 from activities.registry import load_actions
 from interpreter.compile import DefinitionError, compile_definition
 from tests.interpreter.conftest import ECHO_MODULE
+from tests.support.documents import APPROVAL
 
 ACTIONS = load_actions([ECHO_MODULE])
 
@@ -26,15 +27,7 @@ def log(node_id: str, message: str = "hi") -> dict[str, Any]:
 
 
 def test_seed_approval_document_compiles_with_seed_field_semantics() -> None:
-    compiled = compile_definition({
-        "name": "Approval", "trigger": {"event": "crm/lead_status.changed"},
-        "actions": [
-            {"type": "filter", "data": {"field": "status", "value": "proposal_created"}},
-            {"type": "email", "data": {"template": "proposal", "to": "leadEmail"}},
-            {"type": "slack", "data": {"channel": "C12345"}},
-            {"type": "sleep", "data": {"duration": "2 days"}},
-            {"type": "email", "data": {"template": "proposal_follow_up", "to": "salespersonEmail"}},
-        ]}, ACTIONS)  # fmt: skip
+    compiled = compile_definition(APPROVAL, ACTIONS)
     nodes = compiled.definition["nodes"]
     assert compiled.trigger_event == "crm/lead_status.changed"
     assert [n["id"] for n in nodes] == ["filter_1", "email_2", "slack_3", "sleep_4", "email_5"]

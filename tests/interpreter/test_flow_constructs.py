@@ -74,7 +74,11 @@ async def test_parallel_branches_overlap_in_time(run_flow: Runner) -> None:
     assert start_a < end_b and start_b < end_a, "parallel branches ran one after the other"
 
 
-async def test_parallel_failure_fails_the_run_unless_continue(run_flow: Runner) -> None:
+async def test_parallel_failure_fails_the_run_unless_continue(run_flow_dev: Runner) -> None:
+    # On the dev server: the failure cancels the sibling's activity and schedules the run's
+    # recording in one workflow task; when the sibling completed meanwhile, the time-skipping
+    # test server rejects the cancel (ACTIVITY_UNKNOWN) and the run stalls, a real server does not.
+    run_flow = run_flow_dev
     branches = [[{"type": "test_flaky", "data": {"permanent": True}}], [echo("ok")]]
     failed = await run_flow({"name": "t", "actions": [{"type": "parallel", "data": {"branches": branches}}]})
     assert isinstance(failed.error, WorkflowFailureError)

@@ -12,9 +12,10 @@ from relay.storage.tables import Account, Run, Workflow, WorkflowVersion
 from tests.interpreter.conftest import ECHO_MODULE, Runner
 
 
-def publish(
+def save_published(
     engine: Engine, *, workflow_id: str, name: str, document: dict[str, Any], live: bool = True
 ) -> None:
+    """Store ``document`` as version 1 of a workflow of account ``acct``, straight in the database."""
     compiled = compile_definition(document, load_actions([ECHO_MODULE]))
     with Session(engine) as session:
         if session.get(Account, "acct") is None:
@@ -31,7 +32,7 @@ CHILD = {"name": "enrich", "actions": [{"type": "test_echo", "data": {"value": "
 
 
 async def test_invoke_waits_for_the_child_and_returns_its_output(run_flow: Runner, engine: Engine) -> None:
-    publish(engine, workflow_id="wf_child", name="enrich", document=CHILD)
+    save_published(engine, workflow_id="wf_child", name="enrich", document=CHILD)
     done = await run_flow({"name": "parent", "actions": [
         {"id": "call", "type": "invoke", "data": {"workflow": "enrich", "input": {"contact": "{{ event.data.c }}"}}},
     ]}, data={"c": "ada"})  # fmt: skip
@@ -45,7 +46,7 @@ async def test_invoke_waits_for_the_child_and_returns_its_output(run_flow: Runne
 async def test_invoke_fire_and_forget_returns_the_run_id(run_flow_dev: Runner, engine: Engine) -> None:
     # On the dev server: the time-skipping test server never unlocks its clock again after
     # a parent that abandoned a child has completed (it would stall every later test).
-    publish(engine, workflow_id="wf_child", name="enrich", document=CHILD)
+    save_published(engine, workflow_id="wf_child", name="enrich", document=CHILD)
     done = await run_flow_dev({"name": "parent", "actions": [
         {"type": "invoke", "data": {"workflow": "wf_child", "wait": False, "input": {"contact": "bo"}}}]})  # fmt: skip
     assert set(done.result["output"]) == {"run_id"}
@@ -58,7 +59,7 @@ async def test_invoke_fire_and_forget_returns_the_run_id(run_flow_dev: Runner, e
 
 
 async def test_invoke_of_an_unpublished_workflow_fails_clearly(run_flow: Runner, engine: Engine) -> None:
-    publish(engine, workflow_id="wf_draft", name="draft", document=CHILD, live=False)
+    save_published(engine, workflow_id="wf_draft", name="draft", document=CHILD, live=False)
     done = await run_flow({"name": "parent", "actions": [{"type": "invoke", "data": {"workflow": "draft"}}]})
     assert isinstance(done.error, WorkflowFailureError)
     assert "has no published version" in done.step("invoke_1").error

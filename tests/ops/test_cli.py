@@ -1,19 +1,11 @@
 """The ``relay`` command against a temporary SQLite database, run as a real process."""
 
-import subprocess
-
 from sqlmodel import Session, select
 
 from relay.services.accounts import account_for_key, hash_key
-from relay.storage import Account, ApiKey, Secret, create_db_engine, init_db
+from relay.storage import Account, ApiKey, Secret, create_db_engine, upgrade
 from relay.storage.secrets import SecretBox, new_key
-from tests.ops.procs import RELAY, clean_env
-
-
-def relay(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*RELAY, *args], env=clean_env(**settings), capture_output=True, text=True, timeout=60
-    )
+from tests.support.procs import relay
 
 
 def test_accounts_create_prints_only_the_key(sqlite_url: str) -> None:
@@ -48,7 +40,7 @@ def test_each_account_gets_its_own_key(sqlite_url: str) -> None:
 def test_secrets_rotate_reencrypts_with_the_first_key(sqlite_url: str) -> None:
     old, new = new_key(), new_key()
     engine = create_db_engine(sqlite_url)
-    init_db(engine)
+    upgrade(engine)
     with Session(engine) as session:
         session.add(Account(id="acme", name="Acme"))
         session.commit()

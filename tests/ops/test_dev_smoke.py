@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ops.procs import RELAY, alive, clean_env, descendants, describe, free_port
+from tests.support.procs import RELAY, alive, clean_env, descendants, describe
+from tests.support.servers import free_port
 
 pytestmark = [
     pytest.mark.dev_smoke,

@@ -6,35 +6,23 @@ import time
 import uuid
 from pathlib import Path
 
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.testing import WorkflowEnvironment
 
 from relay.storage.secrets import new_key
-from tests.ops.procs import RELAY, clean_env, free_port
-
-
-async def _has_pollers(env: WorkflowEnvironment, queue: str) -> bool:
-    answer = await env.client.workflow_service.describe_task_queue(
-        DescribeTaskQueueRequest(
-            namespace=env.client.namespace,
-            task_queue=TaskQueue(name=queue),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        )
-    )
-    return bool(answer.pollers)
+from tests.support.procs import RELAY, clean_env
+from tests.support.servers import free_port
+from tests.support.temporal import has_pollers
 
 
 async def test_worker_polls_until_sigterm_then_exits_cleanly(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, sqlite_url: str
 ) -> None:
     queue = f"relay-ops-{uuid.uuid4()}"
     log = tmp_path / "worker.log"
     env = clean_env(
         temporal_address=dev_env.client.service_client.config.target_host,
         task_queue=queue,
-        database_url=f"sqlite:///{tmp_path / 'relay.db'}",
+        database_url=sqlite_url,
         secrets_keys=new_key(),
     )
     with log.open("wb") as out:
@@ -43,7 +31,7 @@ async def test_worker_polls_until_sigterm_then_exits_cleanly(
         )
     try:
         deadline = time.monotonic() + 30
-        while not await _has_pollers(dev_env, queue):
+        while not await has_pollers(dev_env, queue):
             assert proc.returncode is None, f"worker exited early:\n{log.read_text()}"
             assert time.monotonic() < deadline, f"worker never polled:\n{log.read_text()}"
             await asyncio.sleep(0.2)
@@ -59,10 +47,10 @@ async def test_worker_polls_until_sigterm_then_exits_cleanly(
     assert "worker stopped" in log.read_text()
 
 
-async def test_worker_without_temporal_fails_with_a_message(tmp_path: Path) -> None:
+async def test_worker_without_temporal_fails_with_a_message(sqlite_url: str) -> None:
     env = clean_env(
         temporal_address=f"127.0.0.1:{free_port()}",
-        database_url=f"sqlite:///{tmp_path / 'relay.db'}",
+        database_url=sqlite_url,
     )
     proc = await asyncio.create_subprocess_exec(
         *RELAY, "worker", env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE

@@ -7,8 +7,7 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.events.conftest import publish
-from tests.events.test_wait_races import finished, post
+from tests.support.api_calls import finished, post_event, publish
 from tests.support.servers import HttpServer, ReceivedRequest, Reply
 
 TOKEN = "sk-live-7f3a9c1e-never-show-me"
@@ -48,8 +47,8 @@ async def test_no_secret_value_anywhere(
             {"id": "log", "type": "log", "data": {"message": "called with {{ secrets.CRM_TOKEN }}"}},
             {"type": "return", "data": {"output": "{{ steps.call.output }}"}},
         ]})  # fmt: skip
-    [run_id] = (await post(acme, "s/go", {"who": "ada"}))["runs"]
-    run = await finished(acme, run_id)
+    [run_id] = (await post_event(acme, "s/go", {"who": "ada"}))["runs"]
+    run = await finished(acme, run_id, seconds=120)
     assert run["status"] == "completed", run
     assert careless.requests[0].headers["authorization"] == f"Bearer {TOKEN}", (
         "the secret must reach the service"

@@ -9,14 +9,13 @@ from google.protobuf.message import Message
 from sqlalchemy import Engine
 from temporalio.api.common.v1 import Payload
 from temporalio.api.history.v1 import History
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from interpreter.contract import Progress
 from relay.core.codec import new_payload_key
 from relay.core.settings import Settings
 from relay.core.temporal import connect
-from tests.support.flows import flow_runner
+from tests.support.flows import Finished, flow_runner
 
 VAULT_MODULE = "tests.security.vault_actions"
 OLD_KEY = new_payload_key("2024-01")
@@ -29,8 +28,8 @@ def secure_settings(settings: Settings, dev_env: WorkflowEnvironment) -> Setting
     """The test's settings with payload encryption on (a rotated key list) and the dev server."""
     return settings.model_copy(
         update={
-            "payload_keys": f"{NEW_KEY},{OLD_KEY}",
-            "action_modules": VAULT_MODULE,
+            "payload_keys": [NEW_KEY, OLD_KEY],
+            "action_modules": [VAULT_MODULE],
             "temporal_address": dev_env.client.service_client.config.target_host,
             "temporal_namespace": dev_env.client.namespace,
         }
@@ -43,16 +42,15 @@ async def relay_client(secure_settings: Settings, engine: Engine) -> Client:
     return await connect(secure_settings, engine=engine)
 
 
-@dataclass
-class Secured:
-    handle: WorkflowHandle[Any, Any]
-    result: dict[str, Any] | None
-    error: WorkflowFailureError | None
-    progress: Progress
-    history: History
+# The marker name the SDK's core gives ``workflow.patched`` markers.
+PATCH_MARKER = "core_patch"
 
-    def step(self, step_id: str) -> Any:
-        return next(s for s in self.progress.steps if s.id == step_id)
+
+@dataclass
+class Secured(Finished):
+    """A finished run and its history as the server stores it."""
+
+    history: History
 
     def raw(self) -> bytes:
         """The history exactly as the Temporal server stores and serves it."""
@@ -73,22 +71,19 @@ async def run_secure(
         async def run(document: dict[str, Any], **options: Any) -> Secured:
             done = await run_flow(document, **options)
             history = await done.handle.fetch_history()
-            return Secured(
-                handle=done.handle,
-                result=done.result,
-                error=done.error,
-                progress=done.progress,
-                history=History(events=history.events),
-            )
+            return Secured(**vars(done), history=History(events=history.events))
 
         yield run
 
 
 def payloads_in(message: Message) -> Iterator[tuple[str, Payload]]:
-    """Every payload inside a protobuf message, with its path (search attributes excepted:
-    Temporal indexes those, so they are plaintext by design and Relay puts only ids there)."""
+    """Every payload inside a protobuf message, with its path. Excepted: search attributes
+    (Temporal indexes those, so they are plaintext by design and Relay puts only ids there) and
+    ``workflow.patched`` markers (the SDK's core writes them; their one payload is the patch id)."""
     for field, value in message.ListFields():
         if field.name == "search_attributes" or field.message_type is None:
+            continue
+        if field.name == "marker_recorded_event_attributes" and value.marker_name == PATCH_MARKER:
             continue
         if field.message_type.GetOptions().map_entry:
             items = value.items() if field.message_type.fields_by_name["value"].message_type else []

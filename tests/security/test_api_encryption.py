@@ -10,8 +10,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from relay.core.codec import ENCODING
 from relay.core.settings import Settings
-from tests.api.flows import finished
 from tests.security.conftest import payloads_in
+from tests.support.api_calls import finished, publish
 from tests.support.stack import relay_stack
 
 FLOW = {"name": "Via API", "actions": [
@@ -33,9 +33,7 @@ async def test_a_run_through_the_api_is_encrypted_and_reads_back(
 ) -> None:
     client = api
     note = f"api-note-{uuid.uuid4().hex}"
-    workflow_id = (await client.post("/v1/workflows", json=FLOW)).json()["id"]
-    await client.post(f"/v1/workflows/{workflow_id}/versions")
-    await client.post(f"/v1/workflows/{workflow_id}/publish", json={"version": 1})
+    workflow_id = await publish(client, FLOW)
 
     started = await client.post(f"/v1/workflows/{workflow_id}/runs", json={"input": {"note": note}})
 

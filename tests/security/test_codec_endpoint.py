@@ -20,6 +20,7 @@ from relay.core.codec import ENCODING, new_payload_key
 from relay.core.payloads import relay_payload_codec
 from relay.core.settings import Settings
 from relay.services.accounts import create_account
+from relay.services.container import Services
 from tests.security.conftest import SecureRunner, payloads_in
 from tests.security.vault_actions import sealed
 
@@ -40,7 +41,7 @@ async def app(
         bare = FastAPI()
         bare.include_router(codec.router)
         codec.install_codec_cors(bare, secure_settings)
-        bare.state.settings, bare.state.engine = secure_settings, engine
+        bare.state.services = Services.create(settings=secure_settings, engine=engine, temporal=dev_env.client)
         yield bare
         return
     # As the API ships: the codec routes and their CORS must already be wired in.

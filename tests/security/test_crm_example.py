@@ -10,21 +10,17 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.registry import load_actions
-from interpreter.compile import compile_definition
-from interpreter.contract import EventPayload, Progress, RunInput
+from interpreter.contract import Progress
 from relay.core.settings import Settings
-from relay.core.temporal import with_relay_converter
 from relay.services.accounts import create_account
 from relay.storage.secrets import SecretBox
 from relay.storage.tables import Secret
-from tests.api.flows import finished, published
+from tests.support.api_calls import finished, publish
+from tests.support.flows import flow_runner
 from tests.support.servers import HttpServer, ReceivedRequest, Reply
 from tests.support.stack import relay_stack
-from worker.build import build_worker
 
 TOKEN = f"crm-token-{uuid.uuid4().hex[:8]}"
 LEAD_CREATED = "crm/lead.created"
@@ -56,7 +52,7 @@ def crm_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Setting
     """Settings read as a deployment reads them, with the module named in the environment."""
     monkeypatch.setenv("RELAY_ACTION_MODULES", "examples.crm_actions")
     fresh = Settings(**settings.model_dump(exclude={"action_modules"}))
-    assert fresh.action_module_names == ["examples.crm_actions"]
+    assert fresh.action_modules == ["examples.crm_actions"]
     return fresh
 
 
@@ -78,7 +74,7 @@ async def test_create_contact_end_to_end_through_the_api(crm_api: httpx.AsyncCli
     for name, value in (("CRM_TOKEN", TOKEN), ("CRM_URL", crm.url)):
         stored = await crm_api.put(f"/v1/secrets/{name}", json={"value": value})
         assert stored.status_code == 200, stored.text
-    workflow_id = await published(crm_api, _contact_flow())
+    workflow_id = await publish(crm_api, _contact_flow())
 
     event = await crm_api.post("/v1/events", json={
         "name": LEAD_CREATED, "data": {"leadEmail": "ada@example.com", "firstName": "Ada"}})  # fmt: skip
@@ -121,38 +117,18 @@ async def run_contact(
     ts_env: WorkflowEnvironment, crm_settings: Settings, engine: Engine, crm: HttpServer
 ) -> AsyncIterator[Any]:
     account, _key = create_account(engine, name="Acme errors")
-    box = SecretBox(crm_settings.secret_key_list)
+    box = SecretBox(crm_settings.secrets_keys)
     with Session(engine) as session:
         session.add(Secret(account_id=account.id, name="CRM_TOKEN", ciphertext=box.encrypt(TOKEN)))
         session.commit()
-    specs = load_actions(crm_settings.action_module_names)
-    client = with_relay_converter(ts_env.client, engine, settings=crm_settings)
 
-    async with (
-        httpx.AsyncClient() as http,
-        build_worker(ts_env.client, settings=crm_settings, engine=engine, http=http),
-    ):
+    async with flow_runner(ts_env, crm_settings, engine, account_id=account.id) as run_flow:
 
         async def run(**data: Any) -> Progress:
-            compiled = compile_definition(_contact_flow(base_url=crm.url, **data), specs)
-            handle = await client.start_workflow(
-                "RelayRun",
-                RunInput(
-                    run_id=f"run-{uuid.uuid4().hex[:8]}",
-                    account_id=account.id,
-                    workflow_id="wf_crm",
-                    version=1,
-                    definition=compiled.definition,
-                    event=EventPayload(id="e1", name=LEAD_CREATED, data={"leadEmail": "bo@example.com"}),
-                ),
-                id=f"relay-crm-{uuid.uuid4()}",
-                task_queue=crm_settings.task_queue,
+            done = await run_flow(
+                _contact_flow(base_url=crm.url, **data), data={"leadEmail": "bo@example.com"}
             )
-            try:
-                await handle.result()
-            except WorkflowFailureError:
-                pass
-            return await handle.query("progress", result_type=Progress)
+            return done.progress
 
         yield run
 

@@ -41,7 +41,7 @@ async def flow_runner(
     """A worker on ``env`` and a function that runs a definition to its end there, started
     and read through a client with Relay's converter (claim check, and encryption when the
     settings have payload keys)."""
-    specs = load_actions(settings.action_module_names)
+    specs = load_actions(settings.action_modules)
     client = with_relay_converter(env.client, engine, settings=settings)
     async with (
         httpx.AsyncClient() as http,
@@ -76,7 +76,7 @@ async def flow_runner(
             result, error = None, None
             try:
                 result = await handle.result()
-            except Exception as exc:  # noqa: BLE001 - the test inspects it
+            except Exception as exc:  # the test inspects it
                 error = exc
             progress = await handle.query("progress", result_type=Progress)
             return Finished(run_id=run_id, handle=handle, result=result, error=error, progress=progress)

@@ -30,7 +30,7 @@ class _MailSink:
     def __init__(self) -> None:
         self.messages: list[ReceivedMail] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(
             ReceivedMail(
                 sender=envelope.mail_from,
@@ -117,7 +117,7 @@ class HttpServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle  # noqa: N815
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
             def log_message(self, *_args: Any) -> None:  # keep test output quiet
                 pass

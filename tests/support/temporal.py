@@ -4,8 +4,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.enums.v1 import IndexedValueType, TaskQueueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -48,3 +50,15 @@ async def start_time_skipping() -> WorkflowEnvironment:
         )
     )
     return env
+
+
+async def has_pollers(env: WorkflowEnvironment, queue: str) -> bool:
+    """Whether a worker polls ``queue``'s workflow tasks now."""
+    answer = await env.client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=env.client.namespace,
+            task_queue=TaskQueue(name=queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    return bool(answer.pollers)

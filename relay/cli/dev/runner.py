@@ -5,7 +5,6 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -21,7 +20,7 @@ from relay.cli.dev.server import (
 )
 from relay.core.settings import DATA_DIR, Settings
 from relay.services.accounts import account_for_key, create_account
-from relay.storage import create_db_engine, init_db
+from relay.storage import create_db_engine, ensure_schema
 from relay.storage.secrets import new_key
 
 SECRETS_KEY_FILE = DATA_DIR / "secrets.key"
@@ -41,7 +40,7 @@ def _private_file(path: Path, content: str) -> None:
 
 def _secrets_keys(settings: Settings) -> str | None:
     """The generated key to use when RELAY_SECRETS_KEYS is unset, else None."""
-    if settings.secret_key_list:
+    if settings.secrets_keys:
         return None
     if not SECRETS_KEY_FILE.exists():
         _private_file(SECRETS_KEY_FILE, new_key())
@@ -53,7 +52,7 @@ def _dev_api_key(settings: Settings) -> str:
     """The dev account's key: created on the first start, reused by every later one."""
     engine = create_db_engine(settings.database_url)
     try:
-        init_db(engine)
+        ensure_schema(engine, auto_migrate=settings.auto_migrate)
         if DEV_KEY_FILE.exists():
             key = DEV_KEY_FILE.read_text().strip()
             if account_for_key(engine, key=key) is not None:
@@ -108,7 +107,7 @@ def _start(settings: Settings, stack: Stack) -> tuple[str, str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     generated = _secrets_keys(settings)
     if generated:
-        settings = settings.model_copy(update={"secrets_keys": generated})
+        settings = settings.model_copy(update={"secrets_keys": [generated]})
         env["RELAY_SECRETS_KEYS"] = generated
     host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host
     api_url = f"http://{host}:{settings.api_port}"
@@ -119,7 +118,8 @@ def _start(settings: Settings, stack: Stack) -> tuple[str, str]:
     note(f"starting Temporal on {settings.temporal_address} (log: {TEMPORAL_LOG})")
     asyncio.run(wait_for_temporal(settings, stack))
 
-    key = _dev_api_key(settings)
+    key = _dev_api_key(settings)  # migrates the database, once, before the API and worker start
+    env["RELAY_AUTO_MIGRATE"] = "false"
     relay = [sys.executable, "-m", "relay.cli"]
     stack.spawn("api", [*relay, "api"], env)
     worker = stack.spawn("worker", [*relay, "worker", "--shutdown-grace", str(WORKER_GRACE)], env)
@@ -131,10 +131,10 @@ def _start(settings: Settings, stack: Stack) -> tuple[str, str]:
 def run_dev(settings: Settings) -> int:
     """Run the dev stack until SIGINT/SIGTERM/SIGHUP (exit 0) or until a part of it fails (exit 1)."""
     stack = Stack()
-    previous: dict[int, Callable[..., object] | int | None] = {}
     # SIGHUP too: a closed terminal must not leave the children (in their own sessions) behind.
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        previous[sig] = signal.signal(sig, stack.on_signal)
+    previous = {
+        sig: signal.signal(sig, stack.on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
     try:
         api_url, key = _start(settings, stack)
         _banner(api_url, settings.temporal_ui_url, key)

@@ -1,1 +1,0 @@
-"""Keyword-only database functions behind the routes; each takes the caller's account."""

@@ -1,0 +1,93 @@
+"""The frame every step runs in: its ``if``, timeout, ``on_error`` and progress; the step's
+own work is its kind's executor (``interpreter.executors``)."""
+
+import asyncio
+from typing import Any
+
+from temporalio import workflow
+
+from interpreter import expressions
+from interpreter.definition import Step
+from interpreter.executors import EXECUTORS
+from interpreter.executors.base import duration
+from interpreter.failures import STEP_ERRORS, RunEnded, StepFailed, failure_message
+from interpreter.inbox import Inbox
+from interpreter.memory import RunMemory, Scope
+from interpreter.runner import GraphRunner, Outcome
+
+
+class Interpreter:
+    """Interprets steps for one run; ``RelayRun`` owns it. Executors see it as a ``StepRun``,
+    the graph runner as a ``StepRunner``."""
+
+    def __init__(self, memory: RunMemory, inbox: Inbox) -> None:
+        self.memory = memory
+        self.inbox = inbox
+        self.runner = GraphRunner(self)
+
+    def context(self, scope: Scope) -> dict[str, Any]:
+        return self.memory.context(scope)
+
+    def history_is_long(self) -> bool:
+        info = workflow.info()
+        return (
+            info.get_current_history_length() >= self.memory.input.history_limit
+            or info.is_continue_as_new_suggested()
+        )
+
+    def evaluate(self, source: str, scope: Scope) -> Any:
+        return expressions.evaluate(source, self.context(scope), now=workflow.now())
+
+    def truthy(self, source: str, scope: Scope) -> bool:
+        return expressions.truthy(self.evaluate(source, scope))
+
+    def render(self, value: Any, scope: Scope) -> Any:
+        return expressions.render(value, self.context(scope), now=workflow.now())
+
+    async def run_sequence(self, steps: list[Step], scope: Scope, *, track: bool) -> Any:
+        return await self.runner.run_sequence(steps, scope, track=track)
+
+    def mark_not_reached(self, step: Step, *, track: bool) -> None:
+        if track:
+            self.memory.mark(step.id or "", step.type, "skipped", workflow.now())
+
+    async def run_step(self, step: Step, scope: Scope, *, track: bool) -> Outcome:
+        step_id = step.id or ""
+        mark = self.memory.mark if track else _no_mark
+        if step.if_ is not None and not self.truthy(step.if_, scope):
+            mark(step_id, step.type, "skipped", workflow.now())
+            return Outcome("skipped")
+        mark(step_id, step.type, "running", workflow.now())
+        try:
+            output = await self._execute(step, scope, track)
+        except RunEnded as ended:
+            mark(step_id, step.type, "completed", workflow.now(), output=ended.output)
+            raise
+        except asyncio.CancelledError:
+            mark(step_id, step.type, "failed", workflow.now(), error="cancelled")
+            raise
+        except STEP_ERRORS as exc:
+            message = failure_message(exc)
+            mark(step_id, step.type, "failed", workflow.now(), error=message)
+            if step.on_error == "continue":
+                scope.outputs[step_id] = None
+                return Outcome("continued")
+            if step.on_error != "fail":
+                return Outcome("goto", goto=step.on_error)
+            raise StepFailed(step_id, message) from None
+        scope.outputs[step_id] = output
+        mark(step_id, step.type, "completed", workflow.now(), output=output)
+        return Outcome("completed", output)
+
+    async def _execute(self, step: Step, scope: Scope, track: bool) -> Any:
+        executor = EXECUTORS.get(type(step))
+        if executor is None:
+            raise StepFailed(step.id or "", f"{step.type} is not supported by this worker")
+        if step.timeout is None or executor.own_timeout:
+            return await executor.execute(step, self, scope, track)
+        seconds = duration(step, step.timeout).total_seconds()
+        return await asyncio.wait_for(executor.execute(step, self, scope, track), seconds)
+
+
+def _no_mark(*_args: Any, **_kwargs: Any) -> None:
+    pass

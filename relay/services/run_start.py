@@ -1,0 +1,174 @@
+"""Starting runs in Temporal: how a recorded Run becomes a workflow execution, idempotently.
+
+Used by manual runs, event intake and recovery alike. A run is first recorded in the
+database (status ``pending``), then started; starting the same run again is harmless,
+because its workflow id is fixed and Temporal rejects a duplicate.
+"""
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from interpreter.contract import (
+    WORKFLOW_NAME,
+    EventPayload,
+    RunInput,
+    RunResult,
+    search_attributes,
+)
+from relay.core.errors import Conflict, Invalid, NotFound
+from relay.services.subscribe import subscribe
+from relay.storage.tables import Event, Run, Workflow, WorkflowVersion
+
+TERMINAL = frozenset({"completed", "filtered", "failed", "cancelled", "timed_out"})
+
+
+def temporal_workflow_id(*, account_id: str, workflow_id: str, trigger: str) -> str:
+    """``relay-{account}-{workflow}-{trigger}``, trigger ``evt-{event_id}`` or ``manual-{run_id}``."""
+    return f"relay-{account_id}-{workflow_id}-{trigger}"
+
+
+def event_run_id(*, event_id: str, workflow_id: str) -> str:
+    """The same event and workflow always give the same run id, so intake can be repeated."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"relay:run:{event_id}:{workflow_id}"))
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """What starting one recorded run needs, read from the database beforehand."""
+
+    temporal_workflow_id: str
+    input: RunInput
+    summary: str
+
+
+def run_start(session: Session, run: Run) -> RunStart:
+    """Build the start of ``run`` from its pinned version (and its event, if any), and make
+    sure its event subscriptions are recorded with it, before it can start."""
+    version = session.exec(
+        select(WorkflowVersion).where(
+            WorkflowVersion.workflow_id == run.workflow_id, WorkflowVersion.version == run.version
+        )
+    ).one()
+    workflow = session.get(Workflow, run.workflow_id)
+    event = session.get(Event, run.event_id) if run.event_id else None
+    payload = (
+        EventPayload(id=event.id, name=event.name, data=event.data, received_at=as_utc(event.received_at))
+        if event
+        else None
+    )
+    subscribe(session, run=run, compiled=version.compiled, trigger=payload)
+    trigger = f"event {event.name}" if event else "manual run"
+    name = workflow.name if workflow else run.workflow_id
+    return RunStart(
+        temporal_workflow_id=run.temporal_workflow_id,
+        input=RunInput(
+            run_id=run.id,
+            account_id=run.account_id,
+            workflow_id=run.workflow_id,
+            version=run.version,
+            definition=version.compiled,
+            event=payload,
+            input=run.input,
+        ),
+        summary=f"{name} v{run.version} · {trigger}",
+    )
+
+
+async def start_run(
+    client: Client, start: RunStart, *, task_queue: str, signal: tuple[str, Any] | None = None
+) -> None:
+    """Start the run's workflow; one that was started before counts as started.
+
+    With ``signal``, it is signal-with-start: a running workflow gets the signal, a
+    missing one starts with it."""
+    run = start.input
+    try:
+        await client.start_workflow(
+            WORKFLOW_NAME,
+            run,
+            id=start.temporal_workflow_id,
+            result_type=RunResult,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=search_attributes(run),
+            static_summary=start.summary,
+            start_signal=signal[0] if signal else None,
+            start_signal_args=[signal[1]] if signal else [],
+        )
+    except WorkflowAlreadyStartedError:
+        pass  # a retry, a concurrent request or recovery started it: the same run
+
+
+async def start_runs(client: Client, starts: list[RunStart], *, task_queue: str) -> None:
+    await asyncio.gather(*(start_run(client, s, task_queue=task_queue) for s in starts))
+
+
+def mark_started(engine: Engine, *, run_ids: list[str]) -> None:
+    """``pending`` → ``running`` for runs now known to Temporal (a later state is kept)."""
+    if not run_ids:
+        return
+    with Session(engine) as session:
+        session.exec(
+            update(Run).where(col(Run.id).in_(run_ids), col(Run.status) == "pending").values(status="running")
+        )
+        session.commit()
+
+
+def record_manual_run(
+    engine: Engine,
+    *,
+    account_id: str,
+    workflow_id: str,
+    version: int | None,
+    input: dict[str, Any],  # the API's name for it
+) -> RunStart:
+    """Record a manual run of ``version`` (default: the live one) and return how to start it."""
+    with Session(engine) as session:
+        workflow = session.get(Workflow, workflow_id)
+        if workflow is None or workflow.account_id != account_id:
+            raise NotFound(f"workflow {workflow_id!r} does not exist")
+        if workflow.archived:
+            raise Conflict(f"workflow {workflow_id!r} is archived")
+        pinned = version if version is not None else workflow.live_version
+        if pinned is None:
+            raise Conflict(
+                f"workflow {workflow_id!r} has no live version: publish one, or pass `version`",
+                field="version",
+            )
+        exists = session.exec(
+            select(WorkflowVersion.id).where(
+                WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version == pinned
+            )
+        ).first()
+        if exists is None:
+            raise Invalid(f"workflow {workflow_id!r} has no version {pinned}", field="version")
+        run_id = str(uuid.uuid4())
+        run = Run(
+            id=run_id,
+            account_id=account_id,
+            workflow_id=workflow_id,
+            version=pinned,
+            temporal_workflow_id=temporal_workflow_id(
+                account_id=account_id, workflow_id=workflow_id, trigger=f"manual-{run_id}"
+            ),
+            input=input,
+        )
+        session.add(run)
+        session.flush()
+        start = run_start(session, run)
+        session.commit()
+        return start
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

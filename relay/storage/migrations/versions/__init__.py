@@ -1,0 +1,1 @@
+"""One file per revision, ``NNNN_slug.py``, written by ``relay db revision -m "..."``."""

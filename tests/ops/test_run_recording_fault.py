@@ -1,0 +1,121 @@
+"""A worker killed between a run's end and the recording of it: the recording is retried by
+another worker, so the Run row still ends right. Real worker processes, killed by PID."""
+
+import asyncio
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.api.enums.v1 import PendingActivityState
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from interpreter.contract import RECORD_RUN_ACTIVITY
+from relay.core.settings import Settings
+from relay.services.accounts import create_account
+from relay.storage.tables import Run
+from tests.support.api_calls import publish
+from tests.support.procs import RELAY, clean_env
+from tests.support.stack import api_client
+from tests.support.temporal import has_pollers
+
+NAPPER = {
+    "name": "Napper",
+    "trigger": {"event": "nap/go"},
+    "actions": [{"id": "nap", "type": "sleep", "data": {"duration": "2s"}}],
+}
+
+
+@asynccontextmanager
+async def worker_process(env: WorkflowEnvironment, settings: Settings, log: Path) -> AsyncIterator[int]:
+    """``relay worker`` on the test's queue and database; yields its PID once it polls."""
+    environment = clean_env(
+        temporal_address=env.client.service_client.config.target_host,
+        task_queue=settings.task_queue,
+        database_url=settings.database_url,
+        secrets_keys=",".join(settings.secrets_keys),
+    )
+    with log.open("ab") as out:
+        proc = await asyncio.create_subprocess_exec(*RELAY, "worker", env=environment, stdout=out, stderr=out)
+    try:
+        async with asyncio.timeout(30):
+            while not await has_pollers(env, settings.task_queue):
+                assert proc.returncode is None, f"the worker exited early: see {log}"
+                await asyncio.sleep(0.2)
+        yield proc.pid
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+
+
+def _row(engine: Engine, run_id: str) -> Run:
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        return run
+
+
+async def _until(check: Callable[[], Awaitable[bool]], *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.2)
+
+
+async def test_a_worker_killed_while_recording_the_end_leaves_the_row_right(
+    dev_env: WorkflowEnvironment, settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    app = create_app(settings, engine=engine, temporal_client=dev_env.client)
+    async with app.router.lifespan_context(app), api_client(app, create_account(engine, name="Acme")[1]) as api:
+        await publish(api, NAPPER)
+        log = tmp_path / "workers.log"
+        async with worker_process(dev_env, settings, log) as first:
+            [run_id] = (await api.post("/v1/events", json={"name": "nap/go", "data": {}})).json()["runs"]
+
+            async def started() -> bool:
+                return (await asyncio.to_thread(_row, engine, run_id)).status == "running"
+
+            await _until(started, seconds=30, what="the run to record its start")
+            handle = dev_env.client.get_workflow_handle(_row(engine, run_id).temporal_workflow_id)
+
+            # Hold the database while the run sleeps: its end cannot be written now.
+            lock = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"), isolation_level=None)
+            lock.execute("BEGIN EXCLUSIVE")
+
+            async def recording() -> bool:
+                pending = (await handle.describe()).raw_description.pending_activities
+                return any(
+                    a.activity_type.name == RECORD_RUN_ACTIVITY
+                    and a.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+                    for a in pending
+                )
+
+            await _until(recording, seconds=30, what="the run to be recording its end")
+            os.kill(first, signal.SIGKILL)
+            lock.execute("ROLLBACK")
+            lock.close()
+
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING  # not closed unrecorded
+        async with worker_process(dev_env, settings, log):
+
+            async def recorded() -> bool:
+                return (await asyncio.to_thread(_row, engine, run_id)).status == "completed"
+
+            await _until(recorded, seconds=60, what="the end to be recorded by the second worker")
+
+        row = _row(engine, run_id)
+        assert row.ended_at is not None
+        assert [(s["id"], s["status"]) for s in row.steps or []] == [("nap", "completed")]
+        assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+        history = await handle.fetch_history()
+        timers = [e for e in history.events if e.HasField("timer_started_event_attributes")]
+        assert len(timers) == 1  # the sleep ran once; only the recording was tried again
+
