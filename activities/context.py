@@ -59,10 +59,11 @@ class ActionContext:
     step_id: str
     # 1 on the first attempt, counting up on each retry Temporal makes.
     attempt: int
-    # The item's position when the step runs inside a ``foreach``. The interpreter does not
-    # send it yet, so it is None and steps of one foreach share a key; once ActionRequest
-    # carries it, the runtime fills it in and every item gets its own idempotency key.
+    # The item's position when the step runs inside a ``foreach`` (the innermost one when
+    # foreach steps nest), so every item gets its own idempotency key; None outside a foreach.
     item_index: int | None = None
+    # The chain depth of the event that started the run (0 for a product event or none).
+    event_depth: int = 0
     secrets: AccountSecrets = field(repr=False)
     http: httpx.AsyncClient = field(repr=False)
     log: ActionLogger = field(repr=False)

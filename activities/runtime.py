@@ -2,7 +2,9 @@
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from typing import Any, cast
 
 import httpx
@@ -52,7 +54,8 @@ class ActionRuntime:
                     raise permanent(_describe(exc, spec.name), kind="InvalidActionData") from None
                 ctx = self._context(spec, request, attempt=attempt, secrets=secrets)
                 with log_redaction.secrets_in_scope(values):
-                    result = await fn(data, ctx)
+                    async with _heartbeating():
+                        result = await fn(data, ctx)
                 output = secret_refs.redact(result.model_dump(mode="json"), values)
                 _check_size(output, spec.name)
                 return ActionResponse(output=output, attempt=attempt)
@@ -86,8 +89,8 @@ class ActionRuntime:
             run_id=request.run_id,
             step_id=request.step_id,
             attempt=attempt,
-            # ActionRequest has no foreach item index yet; see ActionContext.item_index.
-            item_index=None,
+            item_index=request.item_index,
+            event_depth=request.event_depth,
             secrets=AccountSecrets(secrets),
             http=self._http,
             log=action_logger(
@@ -99,6 +102,32 @@ class ActionRuntime:
                 attempt=attempt,
             ),
         )
+
+
+@asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeat every third of the activity's heartbeat timeout while the action runs, so a
+    healthy attempt never misses it and a dead worker's attempt is retried elsewhere within
+    it. The beats come from a task on the worker's event loop: an action that blocks the loop
+    (sync I/O, CPU work without ``asyncio.to_thread``) stops them and is retried as if dead."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout or timeout <= timedelta(0):
+        yield
+        return
+    every = timeout.total_seconds() / 3
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 def _implementation(spec: ActionSpec, constructed: list[object]) -> ActionFn:

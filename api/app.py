@@ -1,6 +1,7 @@
 """The FastAPI application: ``create_app`` builds the services object and wires the routes."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from api.routes.codec import install_codec_cors
 from relay.core.settings import Settings, get_settings
 from relay.core.temporal import connect, with_relay_converter
 from relay.services.container import Services
+from relay.services.sweeper import Sweeper
 from relay.storage import create_db_engine, ensure_schema
 
 log = logging.getLogger(__name__)
@@ -44,14 +46,23 @@ def create_app(
         client = (
             with_relay_converter(temporal_client, db, settings=settings)
             if temporal_client is not None
-            else await connect(settings, engine=db)
+            else await connect(settings, engine=db, lazy=True)
         )
         services = Services.create(settings=settings, engine=db, temporal=client)
         app.state.services = services
-        await _recover(services)
+        # Recorded but undispatched events and pending runs: now (bounded, so a Temporal that
+        # is down does not hold up the start), then every sweep interval in the background.
+        sweeper = Sweeper(services.events, interval=settings.sweep_interval)
+        started = await sweeper.start_up()
+        if started:
+            log.info("start-up sweep handed on what a previous process left: %s", started)
+        sweeping = asyncio.create_task(sweeper.run(), name="relay-sweeper")
         try:
             yield
         finally:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
             if engine is None:
                 db.dispose()
 
@@ -63,13 +74,3 @@ def create_app(
     app.include_router(codec.router)
     return app
 
-
-async def _recover(services: Services) -> None:
-    """Start runs a previous process recorded but did not start (it stopped in between)."""
-    try:
-        started = await services.events.recover()
-    except Exception:  # the API still serves; the next start-up tries again
-        log.exception("recovering undispatched events failed")
-        return
-    if started:
-        log.info("started %d run(s) left pending by a previous process", started)

@@ -4,6 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from temporalio.service import RPCError
 
 from interpreter.compile import DefinitionError
@@ -46,8 +47,15 @@ async def _temporal_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
+    # The database holds every accepted request: without it nothing can be recorded.
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return JSONResponse({"detail": "the database is unavailable; try again"}, status_code=503)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RelayError, _relay_error)
     app.add_exception_handler(DefinitionError, _definition_error)
     app.add_exception_handler(SecretsUnavailable, _secrets_unavailable)
     app.add_exception_handler(RPCError, _temporal_error)
+    app.add_exception_handler(OperationalError, _database_error)

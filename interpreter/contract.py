@@ -34,6 +34,8 @@ class EventPayload(BaseModel):
     name: str
     data: dict[str, Any] = Field(default_factory=dict)
     received_at: datetime | None = None
+    # How many events led to this one: 0 when the product posted it, +1 per emitting run.
+    depth: int = 0
 
 
 class Checkpoint(BaseModel):
@@ -69,6 +71,13 @@ class RunInput(BaseModel):
     # A slice of a longer run (a long ``foreach``'s child): the run it belongs to records
     # the lifecycle, so the slice records nothing of its own.
     part_of_run: bool = False
+    # Seconds an action may go without a heartbeat before Temporal retries it elsewhere, for
+    # steps that set no ``heartbeat`` (RELAY_ACTION_HEARTBEAT_TIMEOUT); None: the interpreter's
+    # DEFAULT_ACTION_HEARTBEAT. Defaulted, so runs in flight are unaffected.
+    action_heartbeat_timeout: float | None = None
+    # A rerun (``POST /v1/runs/{id}/rerun``): top-level step id → the output it recorded in the
+    # run being rerun; those steps are not executed again. Empty for every other run.
+    reuse: dict[str, Any] = Field(default_factory=dict)
 
 
 class RunResult(BaseModel):
@@ -88,6 +97,8 @@ class StepView(BaseModel):
     ended_at: datetime | None = None
     output: Any = None
     error: str | None = None
+    # Taken from the run this one reruns, not executed.
+    reused: bool = False
 
 
 class Progress(BaseModel):
@@ -108,6 +119,11 @@ class ActionRequest(BaseModel):
     workflow_id: str
     step_id: str
     data: dict[str, Any] = Field(default_factory=dict)
+    # The chain depth of the run's triggering event (0 without one), so emit_event can add one.
+    event_depth: int = 0
+    # The item's position when the step runs inside a ``foreach`` (the innermost one when
+    # nested), so each item gets its own idempotency key; None outside a foreach.
+    item_index: int | None = None
 
 
 class ActionResponse(BaseModel):

@@ -50,6 +50,7 @@ async def run_in_children(step: Foreach, items: list[Any], scope: Scope, memory:
                 ready=[part.id or ""],
             ),
             part_of_run=True,
+            action_heartbeat_timeout=memory.input.action_heartbeat_timeout,
         )
         # A failing child raises ChildWorkflowError, which the step's on_error handles.
         result = await workflow.execute_child_workflow(

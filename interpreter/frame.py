@@ -8,7 +8,7 @@ from temporalio import workflow
 
 from interpreter import expressions
 from interpreter.definition import Step
-from interpreter.executors import EXECUTORS
+from interpreter.executors import EXECUTORS, RESTORERS
 from interpreter.executors.base import duration
 from interpreter.failures import STEP_ERRORS, RunEnded, StepFailed, failure_message
 from interpreter.inbox import Inbox
@@ -54,6 +54,16 @@ class Interpreter:
     async def run_step(self, step: Step, scope: Scope, *, track: bool) -> Outcome:
         step_id = step.id or ""
         mark = self.memory.mark if track else _no_mark
+        reuse = self.memory.input.reuse
+        if reuse and step_id in reuse and scope is self.memory.root and self._is_top_level(step_id):
+            # A rerun: the step completed in the run being rerun; its recorded output stands in.
+            output = reuse[step_id]
+            scope.outputs[step_id] = output
+            if (restore := RESTORERS.get(type(step))) is not None:
+                restore(step, self.memory, output)
+            mark(step_id, step.type, "running", workflow.now())
+            mark(step_id, step.type, "completed", workflow.now(), output=output, reused=True)
+            return Outcome("completed", output)
         if step.if_ is not None and not self.truthy(step.if_, scope):
             mark(step_id, step.type, "skipped", workflow.now())
             return Outcome("skipped")
@@ -78,6 +88,9 @@ class Interpreter:
         scope.outputs[step_id] = output
         mark(step_id, step.type, "completed", workflow.now(), output=output)
         return Outcome("completed", output)
+
+    def _is_top_level(self, step_id: str) -> bool:
+        return any(node.id == step_id for node in self.memory.input.definition.nodes)
 
     async def _execute(self, step: Step, scope: Scope, track: bool) -> Any:
         executor = EXECUTORS.get(type(step))

@@ -13,6 +13,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.builtin.email_action import SendEmail, SmtpConfig
 from activities.builtin.emit_event import EmitEvent
 from activities.builtin.slack import PostToSlack
+from activities.jobs.batch import JobActivities
+from activities.jobs.workflow import RelayBulkJob
 from activities.runtime import ActionRuntime
 from activities.system import SystemActivities
 from interpreter.workflow import RelayRun
@@ -20,10 +22,13 @@ from relay.core.settings import Settings
 from relay.core.temporal import with_relay_converter
 from relay.services.container import Services
 from relay.storage.secrets import read_secrets
+from worker.run_defaults import RunDefaults
 
 # Pure libraries the interpreter uses; loading them once outside the sandbox keeps
 # workflow start-up cheap and they hold no state that could leak between runs.
-PASSTHROUGH_MODULES = ("jsonata", "isodate", "pydantic", "pydantic_core", "annotated_types")
+# httpx: the bulk-job workflow lives in ``activities.jobs``, and ``activities`` imports it
+# (its package declares actions); the workflow never calls it.
+PASSTHROUGH_MODULES = ("jsonata", "isodate", "pydantic", "pydantic_core", "annotated_types", "httpx")
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -54,10 +59,15 @@ def build_worker(
     return Worker(
         relay_client,
         task_queue=task_queue or settings.task_queue,
-        workflows=[RelayRun, *extra_workflows],
-        activities=[*action_activities(services, http=http), *SystemActivities(engine=engine).activities()],
+        workflows=[RelayRun, RelayBulkJob, *extra_workflows],
+        activities=[
+            *action_activities(services, http=http),
+            *SystemActivities(engine=engine).activities(),
+            *JobActivities(engine=engine, services=services).activities(),
+        ],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=graceful_shutdown_timeout,
+        interceptors=[RunDefaults(action_heartbeat_timeout=settings.action_heartbeat_timeout)],
     )
 
 

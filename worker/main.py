@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 
 from relay.core.settings import Settings, get_settings
 from relay.core.temporal import connect
+from relay.services.events import EventService
+from relay.services.sweeper import Sweeper
 from relay.storage import create_db_engine, ensure_schema
 from worker.build import build_worker
 
@@ -53,6 +55,9 @@ async def serve(
         )
         running = asyncio.create_task(worker.run())
         stopping = asyncio.create_task(stop.wait())
+        # Any live process hands on events a crashed API recorded but did not dispatch.
+        events = EventService(engine=engine, temporal=client, settings=settings)
+        sweeping = asyncio.create_task(Sweeper(events, interval=settings.sweep_interval).run(start_up=True))
         log.info(
             "worker polling task queue %r on %s (namespace %s)",
             settings.task_queue,
@@ -60,6 +65,7 @@ async def serve(
             settings.temporal_namespace,
         )
         done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        sweeping.cancel()
         if running in done:
             stopping.cancel()
             running.result()  # a worker that stops by itself has failed: raise why

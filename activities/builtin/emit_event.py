@@ -28,7 +28,13 @@ class EventIntake(Protocol):
     """Records an event for an account and starts what it triggers (``EventService.ingest``)."""
 
     async def __call__(
-        self, *, account_id: str, name: str, data: dict[str, Any], external_id: str | None = None
+        self,
+        *,
+        account_id: str,
+        name: str,
+        data: dict[str, Any],
+        external_id: str | None = None,
+        depth: int = 0,
     ) -> Ingested: ...
 
 
@@ -60,7 +66,12 @@ class EmitEvent:
     async def __call__(self, data: EmitEventInput, ctx: ActionContext) -> EmitEventOutput:
         # Always the run's own account: a run cannot post into another one.
         ingested = await self._intake(
-            account_id=ctx.account_id, name=data.name, data=data.data, external_id=data.id or _execution_key()
+            account_id=ctx.account_id,
+            name=data.name,
+            data=data.data,
+            external_id=data.id or _execution_key(),
+            # One more than the event that started this run: a chain too deep starts nothing.
+            depth=ctx.event_depth + 1,
         )
         return EmitEventOutput(event_id=ingested.event_id, runs=ingested.runs)
 

@@ -7,6 +7,22 @@ from sqlmodel import Field, SQLModel
 from api.models.common import UTCDateTime
 from relay.storage.tables import Event
 
+MAX_NESTING = 64
+
+
+def nesting(value: Any) -> int:
+    """How deep JSON ``value`` nests (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            deepest = max(deepest, level)
+            continue
+        deepest = max(deepest, level + 1)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
 
 class EventCreate(SQLModel):
     name: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["crm/lead_status.changed"]})
@@ -23,6 +39,14 @@ class EventAccepted(SQLModel):
     event_id: str
     runs: list[str] = Field(description="ids of the runs the event started")
     resumed: int = Field(0, description="how many waiting runs the event resumed")
+    pending: bool = Field(
+        False,
+        description="recorded, but Temporal is unreachable: its runs start (and waiting runs get it) "
+        "within a minute of Temporal's return",
+    )
+    refused: str | None = Field(
+        None, description="why the event started no run and resumed none (its chain is too deep)"
+    )
 
 
 class EventPublic(SQLModel):
@@ -32,10 +56,28 @@ class EventPublic(SQLModel):
     data: dict[str, Any]
     received_at: UTCDateTime
     resumed: int = Field(description="how many waiting runs the event resumed")
+    depth: int = Field(0, description="how many events led to this one: 0 when you posted it")
+    refused: str | None = Field(
+        None, description="why the event started no run and resumed none (its chain is too deep)"
+    )
+    pending: bool = Field(False, description="recorded but not yet handed on to Temporal")
 
     @classmethod
     def of(cls, row: Event) -> "EventPublic":
-        return cls(**row.model_dump(exclude={"id", "account_id", "dispatched"}), event_id=row.id)
+        return cls(
+            **row.model_dump(
+                exclude={
+                    "id",
+                    "account_id",
+                    "dispatched",
+                    "dispatch_attempts",
+                    "dispatch_error",
+                    "next_dispatch_at",
+                }
+            ),
+            event_id=row.id,
+            pending=not row.dispatched,
+        )
 
 
 class EventDetail(EventPublic):

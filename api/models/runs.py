@@ -26,6 +26,7 @@ class StepPublic(SQLModel):
     ended_at: UTCDateTime | None = None
     output: Any = None
     error: str | None = None
+    reused: bool = Field(default=False, description="taken from the run this one reruns, not executed")
 
 
 class RunPublic(SQLModel):
@@ -44,6 +45,7 @@ class RunPublic(SQLModel):
     ended_at: UTCDateTime | None = None
     temporal_workflow_id: str
     temporal_ui_url: str
+    rerun_of: str | None = Field(default=None, description="the run this one reruns")
 
     @classmethod
     def of(cls, row: Run, *, ui_url: str) -> "RunPublic":
@@ -56,6 +58,14 @@ class RunPublic(SQLModel):
 
 class RunDetail(RunPublic):
     steps: list[StepPublic] = Field(default_factory=list)
+
+
+class RerunCreate(SQLModel):
+    from_step: str | None = Field(
+        default=None,
+        description="the step to run again, with every step after it; default: the step that failed",
+    )
+    version: int | None = Field(default=None, ge=1, description="a version to run; default the original's")
 
 
 class CancelAccepted(SQLModel):

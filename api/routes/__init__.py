@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from api.routes import actions, events, health, runs, schedules, secrets, templates, versions, workflows
+from api.routes import actions, events, health, jobs, runs, schedules, secrets, templates, versions, workflows
 
 v1 = APIRouter(prefix="/v1")
-for module in (actions, workflows, versions, runs, events, secrets, templates, schedules):
+for module in (actions, workflows, versions, jobs, runs, events, secrets, templates, schedules):
     v1.include_router(module.router)
 
 __all__ = ["health", "v1"]

@@ -8,20 +8,49 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import AccountDep, ServicesDep
 from api.models.common import Page
-from api.models.events import EventAccepted, EventCreate, EventDetail, EventPublic, ReplayAccepted
+from api.models.events import (
+    MAX_NESTING,
+    EventAccepted,
+    EventCreate,
+    EventDetail,
+    EventPublic,
+    ReplayAccepted,
+    nesting,
+)
 from api.pagination import Cursor, Limit
+from relay.core.errors import RelayError
 
 router = APIRouter(prefix="/events", tags=["events"])
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        status.HTTP_400_BAD_REQUEST: {"description": "`data` nested deeper than 64"},
+        status.HTTP_409_CONFLICT: {"description": "the `id` was used for an event of another name"},
+        status.HTTP_503_SERVICE_UNAVAILABLE: {"description": "the database is unavailable"},
+    },
+)
 async def post_event(body: EventCreate, account: AccountDep, services: ServicesDep) -> EventAccepted:
     """Record the event and start every live workflow it triggers (its trigger's `if`, if any,
-    must hold). Posting the same `id` again answers the same and starts nothing twice."""
+    must hold). Posting the same `id` again answers the same and starts nothing twice.
+
+    The answer comes once the event is durably recorded: while Temporal is unreachable it is
+    `pending: true` and the runs start within a minute of Temporal's return. Data nested deeper
+    than 64 answers 400; only a database failure answers 503."""
+    if (depth := nesting(body.data)) > MAX_NESTING:
+        raise RelayError(f"event data is nested {depth} deep; the limit is {MAX_NESTING}", field="data")
     intake = await services.events.ingest(
         account_id=account.id, name=body.name, data=body.data, external_id=body.id
     )
-    return EventAccepted(event_id=intake.event_id, runs=intake.runs, resumed=intake.resumed)
+    return EventAccepted(
+        event_id=intake.event_id,
+        runs=intake.runs,
+        resumed=intake.resumed,
+        pending=intake.pending,
+        refused=intake.refused,
+    )
 
 
 @router.get("")

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import AccountDep, ServicesDep
 from api.models.common import Page
-from api.models.runs import CancelAccepted, RunAccepted, RunCreate, RunDetail, RunPublic, StepPublic
+from api.models.runs import (
+    CancelAccepted,
+    RerunCreate,
+    RunAccepted,
+    RunCreate,
+    RunDetail,
+    RunPublic,
+    StepPublic,
+)
 from api.pagination import Cursor, Limit
 
 router = APIRouter(tags=["runs"])
@@ -58,3 +66,29 @@ async def cancel_run(run_id: str, account: AccountDep, services: ServicesDep) ->
     """Ask the run to stop; it ends as `cancelled` once the workflow has wound down."""
     outcome = await services.runs.cancel(account_id=account.id, run_id=run_id)
     return CancelAccepted(run_id=run_id, status=outcome)
+
+
+@router.post(
+    "/runs/{run_id}/rerun",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        status.HTTP_404_NOT_FOUND: {"description": "no such run in your account"},
+        status.HTTP_409_CONFLICT: {
+            "description": "the run has not ended, its workflow is archived, or it has no failed step "
+            "and no `from_step` was given"
+        },
+        status.HTTP_422_UNPROCESSABLE_CONTENT: {
+            "description": "`from_step` is not a step of the version run, or `version` does not exist"
+        },
+    },
+)
+async def rerun_run(
+    run_id: str, account: AccountDep, services: ServicesDep, body: RerunCreate | None = None
+) -> RunAccepted:
+    """A new run of the same event and input; the steps that completed before `from_step`
+    (default: the step that failed) are not executed again: their recorded outputs are reused."""
+    body = body or RerunCreate()
+    new_run_id = await services.runs.rerun(
+        account_id=account.id, run_id=run_id, from_step=body.from_step, version=body.version
+    )
+    return RunAccepted(run_id=new_run_id)

@@ -5,9 +5,9 @@ a new module here: no list to extend. The frame around every step is ``interpret
 import importlib
 import pkgutil
 
-from interpreter.executors.base import EXECUTORS, Executor, StepRun
+from interpreter.executors.base import EXECUTORS, RESTORERS, Executor, StepRun
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     importlib.import_module(f"{__name__}.{_module}")
 
-__all__ = ["EXECUTORS", "Executor", "StepRun"]
+__all__ = ["EXECUTORS", "RESTORERS", "Executor", "StepRun"]

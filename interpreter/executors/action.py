@@ -13,6 +13,13 @@ from interpreter.failures import StepFailed
 from interpreter.memory import Scope
 from interpreter.steps.action import ActionStep
 
+# How long an action may go without a heartbeat before Temporal gives its attempt up and
+# retries it (on another worker if this one died), when neither the step nor the action says.
+# The runtime heartbeats every third of it while the action runs, so only a dead or wedged
+# worker misses it. The run's ``action_heartbeat_timeout`` (RELAY_ACTION_HEARTBEAT_TIMEOUT)
+# overrides it; the interpreter reads no settings itself.
+DEFAULT_ACTION_HEARTBEAT = timedelta(seconds=10)
+
 
 @executes(ActionStep, own_timeout=True)
 async def run_action(step: ActionStep, run: StepRun, scope: Scope, track: bool) -> Any:
@@ -23,6 +30,8 @@ async def run_action(step: ActionStep, run: StepRun, scope: Scope, track: bool) 
         workflow_id=memory.input.workflow_id,
         step_id=step.id or "",
         data=run.render(step.data, scope),
+        item_index=_item_index(scope),
+        event_depth=memory.input.event.depth if memory.input.event else 0,
     )
     timeout = duration(step, step.timeout or "5m")
     if timeout <= timedelta(0):
@@ -33,7 +42,7 @@ async def run_action(step: ActionStep, run: StepRun, scope: Scope, track: bool) 
             request,
             result_type=ActionResponse,
             start_to_close_timeout=timeout,
-            heartbeat_timeout=duration(step, step.heartbeat) if step.heartbeat else None,
+            heartbeat_timeout=_heartbeat(step, memory.input.action_heartbeat_timeout),
             retry_policy=_retry_policy(step),
             summary=f"{step.id} ({step.type}) in {workflow.info().workflow_id}"[:200],
         )
@@ -44,6 +53,28 @@ async def run_action(step: ActionStep, run: StepRun, scope: Scope, track: bool) 
     if track:
         memory.view(step.id or "", step.type).attempts = response.attempt
     return response.output
+
+
+def _item_index(scope: Scope) -> int | None:
+    """The index of the innermost ``foreach`` item this step runs for (steps under a branch or
+    parallel inside the iteration share its scope chain), None outside any foreach."""
+    current: Scope | None = scope
+    while current is not None:
+        if current.index is not None:
+            return current.index
+        current = current.parent
+    return None
+
+
+def _heartbeat(step: ActionStep, run_default: float | None) -> timedelta:
+    """The step's own ``heartbeat`` (or its action's, frozen in at save time), else the run's
+    default, else ``DEFAULT_ACTION_HEARTBEAT``: every action heartbeats, so a killed worker is
+    noticed within this, not at the step's start-to-close timeout."""
+    if step.heartbeat:
+        return duration(step, step.heartbeat)
+    if run_default and run_default > 0:
+        return timedelta(seconds=run_default)
+    return DEFAULT_ACTION_HEARTBEAT
 
 
 def _retry_policy(step: ActionStep) -> RetryPolicy:

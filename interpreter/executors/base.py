@@ -60,6 +60,22 @@ def executes(kind: type[Kind], *, own_timeout: bool = False) -> Callable[[Execut
     return register
 
 
+# ``(step, memory, recorded output)``: what a step reused by a rerun does to the run besides
+# standing in with its output (a ``set`` step sets its variables again).
+Restore = Callable[[Kind, RunMemory, Any], None]
+RESTORERS: dict[type[StepBase], Restore[Any]] = {}
+
+
+def restores(kind: type[Kind]) -> Callable[[Restore[Kind]], Restore[Kind]]:
+    """Register the decorated function as what reusing a ``kind`` step's output restores."""
+
+    def register(restore: Restore[Kind]) -> Restore[Kind]:
+        RESTORERS[kind] = restore
+        return restore
+
+    return register
+
+
 def duration(step: StepBase, text: str) -> timedelta:
     """A duration of the definition; one the save-time check missed fails its step."""
     try:

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from interpreter.executors.base import StepRun, executes
-from interpreter.memory import Scope
+from interpreter.executors.base import StepRun, executes, restores
+from interpreter.memory import RunMemory, Scope
 from interpreter.steps.set import SetVars
 
 
@@ -12,3 +12,10 @@ async def run_set(step: SetVars, run: StepRun, scope: Scope, track: bool) -> dic
     values: dict[str, Any] = run.render(step.data, scope)
     run.memory.vars.update(values)
     return values
+
+
+@restores(SetVars)
+def restore_set(step: SetVars, memory: RunMemory, output: Any) -> None:
+    """A rerun reuses a ``set`` step's output: the variables it set are set again."""
+    if isinstance(output, dict):
+        memory.vars.update(output)

@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     temporal_tls_ca: Path | None = Field(None, description="server CA certificate")
     temporal_ui_url: str = Field("http://127.0.0.1:8233", description="Web UI base for run links")
     task_queue: str = Field("relay", description="the task queue Relay's workers poll")
+    action_heartbeat_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="seconds an action step may go without a heartbeat before it is retried on another "
+        "worker (steps without their own heartbeat; the runtime beats every third of it)",
+    )
+    max_event_depth: int = Field(
+        8, ge=0, description="events emitted by runs deeper than this chain start no run (loop guard)"
+    )
+    sweep_interval: float = Field(
+        15.0, gt=0, description="seconds between sweeps for recorded but undispatched events and runs"
+    )
 
     database_url: str = Field(
         f"sqlite:///{DATA_DIR / 'relay.db'}",

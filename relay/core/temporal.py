@@ -26,13 +26,14 @@ def _tls(settings: Settings) -> TLSConfig | bool:
     return bool(settings.temporal_api_key)
 
 
-async def connect(settings: Settings, *, engine: Engine | None = None) -> Client:
+async def connect(settings: Settings, *, engine: Engine | None = None, lazy: bool = False) -> Client:
     """A client with Relay's data converter, TLS and API key as the settings say (where
     ``RELAY_TEMPORAL_*`` is unset, as the SDK's ``TEMPORAL_*`` environment configuration says).
 
     With ``engine``, large payloads go through the claim check (``relay.core.payloads``);
     every process that reads run data (API, workers) must pass it. Payload encryption
-    follows ``settings.payload_keys`` with or without ``engine``.
+    follows ``settings.payload_keys`` with or without ``engine``. ``lazy`` connects on the
+    first call instead, so the process starts while Temporal is unreachable.
     """
     return await Client.connect(
         settings.temporal_address,
@@ -41,6 +42,9 @@ async def connect(settings: Settings, *, engine: Engine | None = None) -> Client
         tls=_tls(settings),
         rpc_metadata=settings.temporal_profile.grpc_meta,
         data_converter=relay_data_converter(engine, settings),
+        # Connects on first use, so a process starts (and the API records events) while
+        # Temporal is down; calls fail until it is back.
+        lazy=lazy,
     )
 
 

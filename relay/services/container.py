@@ -20,6 +20,7 @@ from relay.services.accounts import AccountService
 from relay.services.codec import CodecService
 from relay.services.events import EventService
 from relay.services.health import HealthService
+from relay.services.jobs import JobService
 from relay.services.runs import RunService
 from relay.services.schedules import ScheduleService
 from relay.services.secrets import SecretService
@@ -47,6 +48,7 @@ class Services:
     templates: TemplateService
     codec: CodecService
     health: HealthService
+    jobs: JobService
 
     @classmethod
     def create(
@@ -77,4 +79,5 @@ class Services:
             templates=TemplateService(engine=engine),
             codec=CodecService(engine=engine, settings=settings),
             health=HealthService(engine=engine, temporal=temporal),
+            jobs=JobService(engine=engine, temporal=temporal, settings=settings),
         )

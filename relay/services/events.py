@@ -1,5 +1,6 @@
 """Events: intake (record, start the runs they trigger, resume waiting runs), the event log,
-replays, and start-up recovery of events a crash left half-handled.
+replays. Events a crash or an unreachable Temporal left undispatched are handed on by the
+sweeper (``relay.services.sweeper``) through ``EventService.dispatch``.
 
 The database work is in ``intake`` and ``replay`` (sync, one transaction each); this
 service runs it in a thread and does the Temporal calls around it.
@@ -7,14 +8,16 @@ service runs it in a thread and does the Temporal calls around it.
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, or_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from interpreter.contract import EventPayload
 from relay.core.errors import Conflict, NotFound
@@ -27,6 +30,11 @@ from relay.services.replay import Replay
 from relay.storage.tables import Event, Run, utcnow
 
 log = logging.getLogger(__name__)
+
+# How long ``POST /v1/events`` waits on Temporal before answering ``pending`` instead.
+DISPATCH_DEADLINE = timedelta(seconds=2)
+# How long intake answers ``pending`` without trying Temporal after it failed to answer.
+UNREACHABLE_PAUSE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -43,12 +51,26 @@ class EventService:
         self.engine = engine
         self.temporal = temporal
         self.settings = settings
+        # After Temporal failed to answer, intake does not wait on it again for a moment: the
+        # events are recorded and answered ``pending`` at once; a successful dispatch resets it.
+        self._unreachable_until = 0.0
 
     async def ingest(
-        self, *, account_id: str, name: str, data: dict[str, Any], external_id: str | None = None
+        self,
+        *,
+        account_id: str,
+        name: str,
+        data: dict[str, Any],
+        external_id: str | None = None,
+        depth: int = 0,
     ) -> Intake:
         """Record the event, start every live workflow it triggers, resume the runs waiting for
-        it, mark it dispatched. A repeated ``external_id`` answers the same, starting nothing."""
+        it, mark it dispatched. A repeated ``external_id`` answers the same, starting nothing.
+
+        Once the event is recorded the answer does not depend on Temporal: if it is unreachable
+        or slow (over ``DISPATCH_DEADLINE``), the answer is ``pending`` and the sweeper hands
+        the event on later. Only a database failure raises.
+        """
         recorded = await asyncio.to_thread(
             intake.record_event,
             self.engine,
@@ -56,20 +78,77 @@ class EventService:
             name=name,
             data=data,
             external_id=external_id,
+            depth=depth,
+            max_depth=self.settings.max_event_depth,
         )
-        resumed = 0
-        if not recorded.dispatched:
-            await run_service.start_runs(self.temporal, recorded.starts, task_queue=self.settings.task_queue)
-            event = EventPayload(id=recorded.event_id, name=name, data=data)
-            resumed = (await self._deliver(account_id=account_id, event=event)).resumed
-            await asyncio.to_thread(
-                intake.mark_dispatched,
-                self.engine,
-                event_id=recorded.event_id,
-                run_ids=recorded.run_ids,
-                resumed=resumed,
+        if recorded.refused is not None:
+            return Intake(event_id=recorded.event_id, runs=[], refused=recorded.refused)
+        if recorded.dispatched:
+            return Intake(event_id=recorded.event_id, runs=recorded.run_ids, resumed=recorded.resumed)
+        event = EventPayload(id=recorded.event_id, name=name, data=data, depth=recorded.depth)
+        if time.monotonic() < self._unreachable_until:
+            return await self._defer(recorded, error="Temporal was unreachable a moment ago")
+        try:
+            resumed = await self._hand_on(
+                account_id=account_id, event=event, recorded=recorded, deadline=DISPATCH_DEADLINE
             )
-        return Intake(event_id=recorded.event_id, runs=recorded.run_ids, resumed=resumed or recorded.resumed)
+        except Exception as exc:
+            if isinstance(exc, SQLAlchemyError):
+                raise  # the database is the one thing an accepted event needs
+            if _unreachable(exc):
+                self._unreachable_until = time.monotonic() + UNREACHABLE_PAUSE.total_seconds()
+            # The event is durable: the sweeper finishes the job.
+            return await self._defer(recorded, error=_short(exc))
+        return Intake(event_id=recorded.event_id, runs=recorded.run_ids, resumed=resumed)
+
+    async def _defer(self, recorded: intake.Recorded, *, error: str) -> Intake:
+        log.warning("event %s recorded, dispatch left to the sweeper: %s", recorded.event_id, error)
+        await asyncio.to_thread(
+            intake.note_failure, self.engine, event_id=recorded.event_id, error=error, now=utcnow()
+        )
+        return Intake(event_id=recorded.event_id, runs=recorded.run_ids, pending=True)
+
+    async def dispatch(self, *, event_id: str) -> bool:
+        """Hand on one recorded event (start its pending runs, deliver it to waiting runs, mark it
+        dispatched). False if it was dispatched already. The sweeper's unit of work."""
+        found = await asyncio.to_thread(intake.recorded, self.engine, event_id=event_id)
+        if found is None:
+            return False
+        row, recorded = found
+        event = EventPayload(
+            id=row.id,
+            name=row.name,
+            data=row.data,
+            received_at=run_service.as_utc(row.received_at),
+            depth=row.depth,
+        )
+        await self._hand_on(account_id=row.account_id, event=event, recorded=recorded)
+        self._unreachable_until = 0.0  # Temporal answers again
+        return True
+
+    async def _hand_on(
+        self,
+        *,
+        account_id: str,
+        event: EventPayload,
+        recorded: intake.Recorded,
+        deadline: timedelta | None = None,
+    ) -> int:
+        """Start the event's runs, deliver it, mark it dispatched. ``deadline`` bounds each of
+        the two Temporal parts (not the database work, which a busy process may queue)."""
+        # Starting a run twice is a no-op (fixed workflow id); a waiting run drops a second
+        # delivery of the same event id, so a sweeper racing this is harmless.
+        async with asyncio.timeout(deadline.total_seconds() if deadline else None):
+            await run_service.start_runs(self.temporal, recorded.starts, task_queue=self.settings.task_queue)
+        resumed = (await self._deliver(account_id=account_id, event=event, deadline=deadline)).resumed
+        await asyncio.to_thread(
+            intake.mark_dispatched,
+            self.engine,
+            event_id=recorded.event_id,
+            run_ids=recorded.run_ids,
+            resumed=resumed,
+        )
+        return resumed
 
     async def list_page(
         self, *, account_id: str, name: str | None, since: datetime | None, limit: int, cursor: str | None
@@ -113,34 +192,16 @@ class EventService:
             raise next(o for o in outcomes if isinstance(o, BaseException))
         return Replay(event_id=event.id, replay=number, runs=sorted(s.input.run_id for s in starts))
 
-    async def recover(self) -> int:
-        """Start every run recorded but never started, then hand on older undispatched events.
-
-        Run at API start-up: a crash between recording and starting loses nothing. Returns
-        how many runs were (re)started.
-        """
-        cutoff = utcnow()
-        starts = await asyncio.to_thread(intake.pending_starts, self.engine)
-        if starts:
-            log.info("starting %d run(s) recorded before a restart", len(starts))
-            await run_service.start_runs(self.temporal, starts, task_queue=self.settings.task_queue)
-            await asyncio.to_thread(
-                run_service.mark_started, self.engine, run_ids=[s.input.run_id for s in starts]
-            )
-        for event in await asyncio.to_thread(intake.undispatched, self.engine, cutoff=cutoff):
-            await self._deliver(
-                account_id=event.account_id, event=EventPayload(id=event.id, name=event.name, data=event.data)
-            )
-        await asyncio.to_thread(intake.mark_all_dispatched, self.engine, cutoff=cutoff)
-        return len(starts)
-
-    async def _deliver(self, *, account_id: str, event: EventPayload) -> waiters.Delivered:
+    async def _deliver(
+        self, *, account_id: str, event: EventPayload, deadline: timedelta | None = None
+    ) -> waiters.Delivered:
         return await waiters.deliver(
             self.engine,
             client=self.temporal,
             account_id=account_id,
             event=event,
             task_queue=self.settings.task_queue,
+            deadline=deadline,
         )
 
 
@@ -188,3 +249,18 @@ def event_record(session: Session, *, account_id: str, event_id: str) -> EventRe
 def _stored(moment: datetime) -> datetime:
     # A ``since`` without an offset is read as UTC, as every stored time is.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _short(exc: BaseException) -> str:
+    """The kind of failure, without data: what ``event.dispatch_error`` keeps."""
+    if isinstance(exc, TimeoutError):
+        return f"Temporal did not answer within {DISPATCH_DEADLINE.total_seconds():g} s"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Temporal cannot be reached (as opposed to refusing this one event)."""
+    if isinstance(exc, RPCError):
+        return exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+    # The lazy client's connection failure is a RuntimeError.
+    return isinstance(exc, TimeoutError | RuntimeError) and not isinstance(exc, RecursionError)

@@ -4,17 +4,22 @@
 the same event id again, even concurrently, answers the same and starts nothing twice: the
 database's unique (account, external id) decides which request records the event, and every
 run has a fixed Temporal workflow id, so a repeated start is a no-op. Events whose runs were recorded but
-not started (a crash in between) are picked up by ``EventService.recover``.
+not started (a crash in between, Temporal unreachable) are picked up by the sweeper
+(``relay.services.sweeper``), which claims each with a lease (``claim``) and records a failed
+try with backoff (``note_failure``), so one event that cannot be dispatched holds up no other.
+
+An event emitted by a run carries its chain depth; one deeper than ``RELAY_MAX_EVENT_DEPTH``
+is recorded with the reason (``refused``) and dispatched at once: it starts and resumes nothing.
 """
 
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, tuple_, update
+from sqlalchemy import Engine, or_, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -33,6 +38,10 @@ class Intake:
     event_id: str
     runs: list[str]
     resumed: int = 0
+    # Recorded, but its runs are not started yet (Temporal unreachable): the sweeper will.
+    pending: bool = False
+    # Why the event started nothing (its chain is too deep), else None.
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,20 @@ class Recorded:
     starts: list[run_service.RunStart]
     dispatched: bool = False
     resumed: int = 0
+    refused: str | None = None
+    depth: int = 0
+
+
+# Backoff of the sweeper's retries of an event that failed to dispatch: 5 s, 10 s, … 5 min.
+RETRY_FIRST = timedelta(seconds=5)
+RETRY_CAP = timedelta(minutes=5)
+
+
+def too_deep(depth: int, *, max_depth: int) -> str | None:
+    """Why an event of this chain depth starts nothing, or None when it may."""
+    if depth <= max_depth:
+        return None
+    return f"event chain depth {depth} exceeds RELAY_MAX_EVENT_DEPTH ({max_depth})"
 
 
 def event_key(*, account_id: str, external_id: str) -> str:
@@ -57,11 +80,15 @@ def record_event(
     name: str,
     data: dict[str, Any],
     external_id: str | None = None,
+    depth: int = 0,
+    max_depth: int = 8,
 ) -> Recorded:
     """Write the event and one pending Run per matching live workflow, atomically.
 
-    A repeated ``external_id`` returns what the first request recorded instead.
+    A repeated ``external_id`` returns what the first request recorded instead. An event
+    deeper than ``max_depth`` is written refused and dispatched, with no run.
     """
+    refused = too_deep(depth, max_depth=max_depth)
     if external_id is None:
         event_id = uuid.uuid4().hex
         external_id = event_id
@@ -72,9 +99,24 @@ def record_event(
             # Inserted first: the write takes the lock (SQLite) or waits on a concurrent
             # insert of the same key (PostgreSQL), so exactly one request gets past here.
             session.add(
-                Event(id=event_id, account_id=account_id, external_id=external_id, name=name, data=data)
+                Event(
+                    id=event_id,
+                    account_id=account_id,
+                    external_id=external_id,
+                    name=name,
+                    data=data,
+                    depth=depth,
+                    refused=refused,
+                    # A refused event has nothing to hand on: the sweeper must not pick it up.
+                    dispatched=refused is not None,
+                )
             )
             session.flush()
+            if refused is not None:
+                session.commit()
+                return Recorded(
+                    event_id=event_id, run_ids=[], starts=[], dispatched=True, refused=refused, depth=depth
+                )
             workflows = session.exec(
                 select(Workflow).where(
                     Workflow.account_id == account_id,
@@ -92,7 +134,7 @@ def record_event(
             session.commit()
     except IntegrityError as exc:
         return _recorded_before(engine, account_id=account_id, external_id=external_id, name=name, error=exc)
-    return Recorded(event_id=event_id, run_ids=run_ids, starts=starts)
+    return Recorded(event_id=event_id, run_ids=run_ids, starts=starts, depth=depth)
 
 
 def _event_run(workflow: Workflow, *, event_id: str) -> Run:
@@ -160,6 +202,8 @@ def _recorded_before(
             starts=[run_service.run_start(session, run) for run in pending],
             dispatched=event.dispatched,
             resumed=event.resumed,
+            refused=event.refused,
+            depth=event.depth,
         )
 
 
@@ -180,29 +224,92 @@ def mark_dispatched(engine: Engine, *, event_id: str, run_ids: list[str], resume
         session.commit()
 
 
-def undispatched(engine: Engine, *, cutoff: datetime) -> list[Event]:
-    """Events recorded but not fully handed on: their waiters may not have been told."""
+def due_events(engine: Engine, *, cutoff: datetime, now: datetime, limit: int) -> list[str]:
+    """Ids of events recorded before ``cutoff`` and not yet dispatched whose retry is due."""
     with Session(engine) as session:
         return list(
             session.exec(
-                select(Event)
-                .where(col(Event.dispatched).is_(False), col(Event.received_at) <= cutoff)
+                select(Event.id)
+                .where(
+                    col(Event.dispatched).is_(False),
+                    col(Event.received_at) <= cutoff,
+                    or_(col(Event.next_dispatch_at).is_(None), col(Event.next_dispatch_at) <= now),
+                )
                 .order_by(col(Event.received_at))
+                .limit(limit)
             ).all()
         )
 
 
-def pending_starts(engine: Engine) -> list[run_service.RunStart]:
+def claim(engine: Engine, *, event_id: str, now: datetime, lease: timedelta) -> bool:
+    """Take the event for ``lease``: True for exactly one of several processes sweeping at once."""
     with Session(engine) as session:
-        pending = session.exec(select(Run).where(Run.status == "pending").order_by(col(Run.created_at))).all()
-        return [run_service.run_start(session, run) for run in pending]
-
-
-def mark_all_dispatched(engine: Engine, *, cutoff: datetime) -> None:
-    with Session(engine) as session:
-        session.exec(
+        result = session.exec(
             update(Event)
-            .where(col(Event.dispatched).is_(False), col(Event.received_at) <= cutoff)
-            .values(dispatched=True)
+            .where(
+                col(Event.id) == event_id,
+                col(Event.dispatched).is_(False),
+                or_(col(Event.next_dispatch_at).is_(None), col(Event.next_dispatch_at) <= now),
+            )
+            .values(next_dispatch_at=now + lease)
         )
         session.commit()
+        return bool(result.rowcount == 1)
+
+
+def note_failure(engine: Engine, *, event_id: str, error: str, now: datetime) -> int:
+    """Record a failed try at dispatching the event and when to try again; returns the tries so far."""
+    with Session(engine) as session:
+        event = session.get(Event, event_id)
+        if event is None or event.dispatched:
+            return 0
+        event.dispatch_attempts += 1
+        event.dispatch_error = error[:300]
+        event.next_dispatch_at = now + min(RETRY_FIRST * 2 ** (event.dispatch_attempts - 1), RETRY_CAP)
+        session.add(event)
+        session.commit()
+        return event.dispatch_attempts
+
+
+def recorded(engine: Engine, *, event_id: str) -> tuple[Event, Recorded] | None:
+    """An undispatched event and what is left to do for it, or None once it is dispatched."""
+    with Session(engine) as session:
+        event = session.get(Event, event_id)
+        if event is None or event.dispatched:
+            return None
+        runs = session.exec(select(Run).where(Run.event_id == event.id).order_by(col(Run.id))).all()
+        pending = [r for r in runs if r.status == "pending"]
+        session.expunge(event)
+        return event, Recorded(
+            event_id=event.id,
+            run_ids=[run.id for run in runs],
+            starts=[run_service.run_start(session, run) for run in pending],
+            depth=event.depth,
+        )
+
+
+def stale_pending_runs(engine: Engine, *, cutoff: datetime, limit: int) -> list[str]:
+    """Runs recorded before ``cutoff`` and still not started whose event (if any) is dispatched:
+    the others are started with their event."""
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Run.id)
+                .outerjoin(Event, col(Event.id) == col(Run.event_id))
+                .where(
+                    col(Run.status) == "pending",
+                    col(Run.created_at) <= cutoff,
+                    or_(col(Run.event_id).is_(None), col(Event.dispatched).is_(True)),
+                )
+                .order_by(col(Run.created_at))
+                .limit(limit)
+            ).all()
+        )
+
+
+def pending_start(engine: Engine, *, run_id: str) -> run_service.RunStart | None:
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status != "pending":
+            return None
+        return run_service.run_start(session, run)

@@ -59,9 +59,16 @@ def run_start(session: Session, run: Run) -> RunStart:
         )
     ).one()
     workflow = session.get(Workflow, run.workflow_id)
-    event = session.get(Event, run.event_id) if run.event_id else None
+    event_id = run.event_id or _rerun_event_id(session, run)
+    event = session.get(Event, event_id) if event_id else None
     payload = (
-        EventPayload(id=event.id, name=event.name, data=event.data, received_at=as_utc(event.received_at))
+        EventPayload(
+            id=event.id,
+            name=event.name,
+            data=event.data,
+            received_at=as_utc(event.received_at),
+            depth=event.depth,
+        )
         if event
         else None
     )
@@ -78,9 +85,28 @@ def run_start(session: Session, run: Run) -> RunStart:
             definition=version.compiled,
             event=payload,
             input=run.input,
+            reuse=_reused_outputs(run),
         ),
         summary=f"{name} v{run.version} · {trigger}",
     )
+
+
+def _rerun_event_id(session: Session, run: Run) -> str | None:
+    """A rerun's row cannot carry its event (intake's one run per event and workflow): it is
+    the event of the run it reruns, however many reruns back."""
+    seen: set[str] = set()
+    origin: Run | None = run
+    while origin is not None and origin.event_id is None and origin.rerun_of and origin.rerun_of not in seen:
+        seen.add(origin.rerun_of)
+        origin = session.get(Run, origin.rerun_of)
+    return origin.event_id if origin is not None else None
+
+
+def _reused_outputs(run: Run) -> dict[str, Any]:
+    """Until a rerun ends, its ``steps`` hold the steps it reuses (``relay.services.rerun``)."""
+    if run.rerun_of is None or run.status in TERMINAL:
+        return {}
+    return {step["id"]: step.get("output") for step in run.steps or [] if step.get("reused")}
 
 
 async def start_run(

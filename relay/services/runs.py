@@ -17,6 +17,7 @@ from relay.core.errors import Conflict, NotFound
 from relay.core.settings import Settings
 from relay.services import pagination
 from relay.services.db import in_session
+from relay.services.rerun import record_rerun
 from relay.services.run_lifecycle import write_end
 from relay.services.run_start import TERMINAL, mark_started, record_manual_run, start_run
 from relay.services.run_status import ClosedRun, closed_run, live_steps
@@ -38,6 +39,18 @@ class RunService:
         start = await asyncio.to_thread(
             record_manual_run, self.engine, account_id=account_id, workflow_id=workflow_id,
             version=version, input=input,
+        )  # fmt: skip
+        await start_run(self.temporal, start, task_queue=self.settings.task_queue)
+        await asyncio.to_thread(mark_started, self.engine, run_ids=[start.input.run_id])
+        return start.input.run_id
+
+    async def rerun(
+        self, *, account_id: str, run_id: str, from_step: str | None, version: int | None
+    ) -> str:
+        """Record and start a rerun of an ended run (``relay.services.rerun``); its run id."""
+        start = await in_session(
+            self.engine, record_rerun, account_id=account_id, run_id=run_id, from_step=from_step,
+            version=version,
         )  # fmt: skip
         await start_run(self.temporal, start, task_queue=self.settings.task_queue)
         await asyncio.to_thread(mark_started, self.engine, run_ids=[start.input.run_id])

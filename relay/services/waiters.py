@@ -9,6 +9,7 @@ finds subscribers by index (account, event name, match value), never by scanning
 import asyncio
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
@@ -59,16 +60,26 @@ def subscribers(engine: Engine, *, account_id: str, event: EventPayload) -> list
 
 
 async def deliver(
-    engine: Engine, *, client: Client, account_id: str, event: EventPayload, task_queue: str
+    engine: Engine,
+    *,
+    client: Client,
+    account_id: str,
+    event: EventPayload,
+    task_queue: str,
+    deadline: timedelta | None = None,
 ) -> Delivered:
-    """Signal every waiting run the event matches and cancel every run it ends."""
+    """Signal every waiting run the event matches and cancel every run it ends; the Temporal
+    calls must end within ``deadline`` (TimeoutError: none is undone, delivering again is safe)."""
     targets = await asyncio.to_thread(subscribers, engine, account_id=account_id, event=event)
     waiting = {s.temporal_workflow_id: s for s in targets if s.kind == "wait"}
     ending = {s.temporal_workflow_id: s for s in targets if s.kind == "cancel"}
-    outcomes = await asyncio.gather(
-        *(_signal(engine, client, s, event, task_queue) for s in waiting.values()),
-        *(_cancel(client, s) for s in ending.values()),
-    )
+    if not waiting and not ending:
+        return Delivered()
+    async with asyncio.timeout(deadline.total_seconds() if deadline else None):
+        outcomes = await asyncio.gather(
+            *(_signal(engine, client, s, event, task_queue) for s in waiting.values()),
+            *(_cancel(client, s) for s in ending.values()),
+        )
     closed = [s.id for s, ok in zip([*waiting.values(), *ending.values()], outcomes, strict=True) if not ok]
     if closed:
         await asyncio.to_thread(_close, engine, closed)

@@ -21,7 +21,7 @@ from tests.actions.reach import FORBIDDEN, paths_to
 
 FIELDS = {
     "account_id", "workflow_id", "run_id", "step_id", "attempt", "item_index", "idempotency_key",
-    "secrets", "secret", "http", "log", "heartbeat",
+    "event_depth", "secrets", "secret", "http", "log", "heartbeat",
 }  # fmt: skip
 
 
@@ -43,7 +43,7 @@ def test_the_context_declares_no_settings_engine_or_client() -> None:
     declared = set().union(*(_types_in(h) for h in hints.values()))
 
     assert set(hints) == {"account_id", "workflow_id", "run_id", "step_id", "attempt", "item_index",
-                          "secrets", "http", "log"}  # fmt: skip
+                          "event_depth", "secrets", "http", "log"}  # fmt: skip
     assert Any not in hints.values()
     assert not {t for t in declared if issubclass(t, FORBIDDEN)}
     assert declared >= {AccountSecrets, httpx.AsyncClient, ActionLogger}

@@ -6,8 +6,7 @@ import os
 import signal
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -22,38 +21,14 @@ from relay.core.settings import Settings
 from relay.services.accounts import create_account
 from relay.storage.tables import Run
 from tests.support.api_calls import publish
-from tests.support.procs import RELAY, clean_env
 from tests.support.stack import api_client
-from tests.support.temporal import has_pollers
+from tests.support.workers import worker_process
 
 NAPPER = {
     "name": "Napper",
     "trigger": {"event": "nap/go"},
     "actions": [{"id": "nap", "type": "sleep", "data": {"duration": "2s"}}],
 }
-
-
-@asynccontextmanager
-async def worker_process(env: WorkflowEnvironment, settings: Settings, log: Path) -> AsyncIterator[int]:
-    """``relay worker`` on the test's queue and database; yields its PID once it polls."""
-    environment = clean_env(
-        temporal_address=env.client.service_client.config.target_host,
-        task_queue=settings.task_queue,
-        database_url=settings.database_url,
-        secrets_keys=",".join(settings.secrets_keys),
-    )
-    with log.open("ab") as out:
-        proc = await asyncio.create_subprocess_exec(*RELAY, "worker", env=environment, stdout=out, stderr=out)
-    try:
-        async with asyncio.timeout(30):
-            while not await has_pollers(env, settings.task_queue):
-                assert proc.returncode is None, f"the worker exited early: see {log}"
-                await asyncio.sleep(0.2)
-        yield proc.pid
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGKILL)
-        await proc.wait()
 
 
 def _row(engine: Engine, run_id: str) -> Run:
