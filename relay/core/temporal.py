@@ -1,4 +1,8 @@
-"""How every Relay process reaches Temporal: one client factory and the search attributes."""
+"""How every Relay process reaches Temporal: one client factory, the search attributes, and
+links into the Web UI."""
+
+from typing import Literal
+from urllib.parse import quote
 
 from sqlalchemy import Engine
 from temporalio.client import Client, TLSConfig
@@ -68,3 +72,10 @@ def dev_server_search_attribute_args() -> list[str]:
         for key in SEARCH_ATTRIBUTES
         for arg in ("--search-attribute", f"{key.name}={kinds[key.indexed_value_type.name]}")
     ]
+
+
+def web_ui_url(settings: Settings, kind: Literal["workflows", "schedules"], temporal_id: str) -> str:
+    """Where the Temporal Web UI shows a workflow execution or a schedule of Relay's namespace."""
+    base = settings.temporal_ui_url.rstrip("/")
+    namespace = quote(settings.temporal_namespace, safe="")
+    return f"{base}/namespaces/{namespace}/{kind}/{quote(temporal_id, safe='')}"

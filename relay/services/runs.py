@@ -6,7 +6,6 @@ ends (``relay.services.run_lifecycle``), so a status filter is exact for any num
 
 import asyncio
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
@@ -15,6 +14,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from relay.core.errors import Conflict, NotFound
 from relay.core.settings import Settings
+from relay.core.temporal import web_ui_url
 from relay.services import pagination
 from relay.services.db import in_session
 from relay.services.rerun import record_rerun
@@ -105,9 +105,7 @@ class RunService:
 
     def ui_url(self, temporal_workflow_id: str) -> str:
         """The run in the Temporal Web UI."""
-        base = self.settings.temporal_ui_url.rstrip("/")
-        namespace = quote(self.settings.temporal_namespace, safe="")
-        return f"{base}/namespaces/{namespace}/workflows/{quote(temporal_workflow_id, safe='')}"
+        return web_ui_url(self.settings, "workflows", temporal_workflow_id)
 
 
 def get_run(session: Session, *, account_id: str, run_id: str) -> Run:

@@ -20,7 +20,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
@@ -40,6 +39,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from interpreter.contract import RELAY_ACCOUNT, RELAY_WORKFLOW, WORKFLOW_NAME, RunInput, search_attributes
 from relay.core.errors import Conflict, Invalid
 from relay.core.settings import Settings
+from relay.core.temporal import web_ui_url
 from relay.services.run_start import temporal_workflow_id
 from relay.storage import schedules as store
 from relay.storage.schedules import CronSchedule
@@ -225,9 +225,7 @@ class ScheduleService:
         )
 
     def _ui_url(self, temporal_schedule_id: str) -> str:
-        base = self.settings.temporal_ui_url.rstrip("/")
-        namespace = quote(self.settings.temporal_namespace, safe="")
-        return f"{base}/namespaces/{namespace}/schedules/{quote(temporal_schedule_id, safe='')}"
+        return web_ui_url(self.settings, "schedules", temporal_schedule_id)
 
     async def _delete(self, row: CronSchedule) -> None:
         try:
