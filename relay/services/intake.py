@@ -194,17 +194,7 @@ def _recorded_before(
                 f"event id {external_id!r} was already used for an event named {event.name!r}",
                 field="id",
             )
-        runs = session.exec(select(Run).where(Run.event_id == event.id).order_by(col(Run.id))).all()
-        pending = [] if event.dispatched else [r for r in runs if r.status == "pending"]
-        return Recorded(
-            event_id=event.id,
-            run_ids=[run.id for run in runs],
-            starts=[run_service.run_start(session, run) for run in pending],
-            dispatched=event.dispatched,
-            resumed=event.resumed,
-            refused=event.refused,
-            depth=event.depth,
-        )
+        return _left_to_do(session, event)
 
 
 def mark_dispatched(engine: Engine, *, event_id: str, run_ids: list[str], resumed: int = 0) -> None:
@@ -277,15 +267,24 @@ def recorded(engine: Engine, *, event_id: str) -> tuple[Event, Recorded] | None:
         event = session.get(Event, event_id)
         if event is None or event.dispatched:
             return None
-        runs = session.exec(select(Run).where(Run.event_id == event.id).order_by(col(Run.id))).all()
-        pending = [r for r in runs if r.status == "pending"]
+        left = _left_to_do(session, event)
         session.expunge(event)
-        return event, Recorded(
-            event_id=event.id,
-            run_ids=[run.id for run in runs],
-            starts=[run_service.run_start(session, run) for run in pending],
-            depth=event.depth,
-        )
+        return event, left
+
+
+def _left_to_do(session: Session, event: Event) -> Recorded:
+    """A recorded event, its runs, and the starts still to make (none once it is dispatched)."""
+    runs = session.exec(select(Run).where(Run.event_id == event.id).order_by(col(Run.id))).all()
+    pending = [] if event.dispatched else [r for r in runs if r.status == "pending"]
+    return Recorded(
+        event_id=event.id,
+        run_ids=[run.id for run in runs],
+        starts=[run_service.run_start(session, run) for run in pending],
+        dispatched=event.dispatched,
+        resumed=event.resumed,
+        refused=event.refused,
+        depth=event.depth,
+    )
 
 
 def stale_pending_runs(engine: Engine, *, cutoff: datetime, limit: int) -> list[str]:
@@ -306,10 +305,3 @@ def stale_pending_runs(engine: Engine, *, cutoff: datetime, limit: int) -> list[
             ).all()
         )
 
-
-def pending_start(engine: Engine, *, run_id: str) -> run_service.RunStart | None:
-    with Session(engine) as session:
-        run = session.get(Run, run_id)
-        if run is None or run.status != "pending":
-            return None
-        return run_service.run_start(session, run)

@@ -198,3 +198,12 @@ def record_manual_run(
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands datetimes back naive; they were written in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def pending_start(engine: Engine, *, run_id: str) -> RunStart | None:
+    """How to start a run that is recorded and not started yet; None once it has started."""
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status != "pending":
+            return None
+        return run_start(session, run)

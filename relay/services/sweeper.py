@@ -120,7 +120,7 @@ class Sweeper:
     async def _run(self, run_id: str, gate: asyncio.Semaphore) -> int:
         async with gate:
             try:
-                start = await asyncio.to_thread(intake.pending_start, self.engine, run_id=run_id)
+                start = await asyncio.to_thread(run_service.pending_start, self.engine, run_id=run_id)
                 if start is None:
                     return 0
                 async with asyncio.timeout(DISPATCH_TIMEOUT.total_seconds()):

@@ -20,7 +20,6 @@ from interpreter.contract import EVENT_SIGNAL, EventPayload
 from relay.services import run_start as run_service
 from relay.services.subscribe import match_key
 from relay.storage.subscriptions import RunSubscription, SubscriptionKey
-from relay.storage.tables import Run
 
 
 @dataclass(frozen=True)
@@ -96,19 +95,11 @@ async def _signal(
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
     # Not running: either recorded and not started yet (start it with the event), or ended.
-    start = await asyncio.to_thread(_pending_start, engine, sub.run_id)
+    start = await asyncio.to_thread(run_service.pending_start, engine, run_id=sub.run_id)
     if start is None:
         return False
     await run_service.start_run(client, start, task_queue=task_queue, signal=(EVENT_SIGNAL, event))
     return True
-
-
-def _pending_start(engine: Engine, run_id: str) -> run_service.RunStart | None:
-    with Session(engine) as session:
-        run = session.get(Run, run_id)
-        if run is None or run.status != "pending":
-            return None
-        return run_service.run_start(session, run)
 
 
 async def _cancel(client: Client, sub: RunSubscription) -> bool:
