@@ -43,3 +43,18 @@ def for_http_status(status: int, message: str, *, retry_after_header: str | None
     if 400 <= status < 500 and status not in RETRYABLE_STATUSES:
         return permanent(message, kind=f"HTTP{status}")
     return transient(message, kind=f"HTTP{status}", delay=retry_after(retry_after_header))
+
+
+# Set on a failure the runtime has logged itself (one line, no traceback, for a classified
+# error): the worker drops the SDK's own traceback line for it (``worker.telemetry``).
+_LOGGED = "_relay_logged"
+
+
+def mark_logged(error: BaseException) -> BaseException:
+    """Note that ``error`` was logged already; returns it."""
+    setattr(error, _LOGGED, True)
+    return error
+
+
+def was_logged(error: BaseException) -> bool:
+    return bool(getattr(error, _LOGGED, False))

@@ -1,11 +1,16 @@
 """A JSON POST to a service an action talks to, with failures classified the one way Relay
-classifies them: no answer or no connection is worth retrying, an HTTP error by its status."""
+classifies them: no answer or no connection is worth retrying, an HTTP error by its status.
+
+The URL is trusted (the operator configured it: the Slack API, a product's CRM) unless a
+``rule`` is given: then the call goes through ``activities.net_guard`` and an internal address
+fails for good, naming the rule (for a URL a customer wrote, such as a webhook's)."""
 
 from typing import Any
 
 import httpx
 
-from activities.errors import for_http_status, transient
+from activities.errors import for_http_status, permanent, transient
+from activities.net_guard import AddressRefused, AddressRule, guarded_client
 
 
 async def post_json(
@@ -16,10 +21,17 @@ async def post_json(
     headers: dict[str, str],
     request_timeout: float,
     what: str,
+    rule: AddressRule | None = None,
 ) -> httpx.Response:
     """POST ``json``; ``what`` names the service in error messages ("Slack chat.postMessage")."""
     try:
-        response = await http.post(url, json=json, headers=headers, timeout=request_timeout)
+        if rule is None:
+            response = await http.post(url, json=json, headers=headers, timeout=request_timeout)
+        else:
+            async with guarded_client(rule) as guarded:
+                response = await guarded.post(url, json=json, headers=headers, timeout=request_timeout)
+    except AddressRefused as exc:
+        raise permanent(f"{what} refused: {exc}", kind="AddressRefused") from None
     except httpx.TimeoutException:
         raise transient(f"{what} did not answer within {request_timeout:g}s", kind="Timeout") from None
     except httpx.RequestError as exc:

@@ -7,8 +7,9 @@ context, so product actions that log carelessly are covered too.
 
 import contextvars
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
+from typing import Any
 
 from activities.secrets import redact
 
@@ -43,3 +44,14 @@ def secrets_in_scope(values: list[str]) -> Iterator[None]:
         yield
     finally:
         _SECRETS.reset(token)
+
+
+def redact_event(_logger: object, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """A structlog processor: the running action's secret values blanked out of every field of
+    the finished line (message, ``extra`` fields, the formatted traceback)."""
+    values = _SECRETS.get()
+    if not values:
+        return event
+    for key, value in event.items():
+        event[key] = redact(value, list(values))
+    return event

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
@@ -15,13 +16,15 @@ from temporalio.exceptions import ApplicationError
 from activities import log_redaction
 from activities import secrets as secret_refs
 from activities.context import AccountSecrets, ActionContext, action_logger
-from activities.errors import permanent
+from activities.errors import mark_logged, permanent
 from activities.registry import ActionFn, ActionSpec
 from interpreter.contract import ActionRequest, ActionResponse
 from relay.core.payloads import LIMIT_BYTES
 
 # Reads one account's decrypted secrets; blocking, so it runs in a thread.
 SecretReader = Callable[[str], Mapping[str, str]]
+
+_steps_log = logging.getLogger("relay.steps")
 
 
 class ActionRuntime:
@@ -61,20 +64,43 @@ class ActionRuntime:
                 return ActionResponse(output=output, attempt=attempt)
             except ApplicationError as exc:
                 # The attempt rides along as the last detail so the run's steps can show it.
-                raise ApplicationError(
+                failure = ApplicationError(
                     secret_refs.redact(exc.message, values),
                     *[secret_refs.redact(d, values) for d in exc.details],
                     {"attempt": attempt},
                     type=exc.type,
                     non_retryable=exc.non_retryable,
                     next_retry_delay=exc.next_retry_delay,
-                ) from None
+                )
+                # Classified: one line with class and message, no traceback (SPEC §7).
+                _steps_log.warning(
+                    "step failed",
+                    extra={
+                        "error_class": exc.type,
+                        "error": failure.message,
+                        "retryable": not exc.non_retryable,
+                    },
+                )
+                raise mark_logged(failure) from None
             except Exception as exc:  # anything else is retried, message redacted
-                raise ApplicationError(
+                failure = ApplicationError(
                     secret_refs.redact(f"{type(exc).__name__}: {exc}", values),
                     {"attempt": attempt},
                     type=type(exc).__name__,
-                ) from None
+                )
+                # Unexpected: the traceback of the real error (the one raised is bare), with
+                # the account's secrets blanked out of it.
+                with log_redaction.secrets_in_scope(values):
+                    _steps_log.error(
+                        "step failed unexpectedly",
+                        exc_info=exc,
+                        extra={
+                            "error_class": type(exc).__name__,
+                            "error": failure.message,
+                            "retryable": True,
+                        },
+                    )
+                raise mark_logged(failure) from None
 
         run.__name__ = f"action_{spec.name}"
         run.__qualname__ = run.__name__

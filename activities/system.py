@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.errors import permanent
+from activities.run_log import log_recorded
 from interpreter.contract import (
     PREPARE_INVOKE_ACTIVITY,
     RECORD_RUN_ACTIVITY,
@@ -17,8 +18,10 @@ from interpreter.contract import (
     RunRecord,
     RunRecorded,
 )
+from relay.services.flow_control import release_gates
 from relay.services.run_lifecycle import record_ended, record_started
 from relay.services.run_start import run_start, temporal_workflow_id
+from relay.services.webhooks import notify_run_ended
 from relay.storage.tables import Run, Workflow
 
 
@@ -36,7 +39,20 @@ class SystemActivities:
         temporal_workflow_id = activity.info().workflow_id
         if temporal_workflow_id is None:
             raise permanent("relay.record_run is called by a run, never on its own", kind="NotInARun")
-        return await asyncio.to_thread(self._record, record, temporal_workflow_id)
+        recorded = await asyncio.to_thread(self._record, record, temporal_workflow_id)
+        await asyncio.to_thread(log_recorded, self._engine, record, run_id=recorded.run_id)
+        if record.status != "running":
+            # After the end has committed: one delivery workflow per matching webhook, started
+            # (not awaited), so an endpoint never delays the run; a retry starts none twice.
+            await notify_run_ended(
+                activity.client(),
+                self._engine,
+                temporal_workflow_id=temporal_workflow_id,
+                task_queue=activity.info().task_queue,
+            )
+            # Flow control: the gates this run passed free its slot (a repeat is a no-op there).
+            await release_gates(activity.client(), self._engine, temporal_workflow_id=temporal_workflow_id)
+        return recorded
 
     def _record(self, record: RunRecord, temporal_workflow_id: str) -> RunRecorded:
         with Session(self._engine) as session:

@@ -10,12 +10,15 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from api import errors
+from api import errors, limits, openapi
+from api.docs import docs_app
 from api.routes import codec, health, v1
 from api.routes.codec import install_codec_cors
+from api.telemetry import install_telemetry
 from relay.core.settings import Settings, get_settings
 from relay.core.temporal import connect, with_relay_converter
 from relay.services.container import Services
+from relay.services.metrics import api_registry
 from relay.services.sweeper import Sweeper
 from relay.storage import create_db_engine, ensure_schema
 
@@ -50,6 +53,7 @@ def create_app(
         )
         services = Services.create(settings=settings, engine=db, temporal=client)
         app.state.services = services
+        app.state.metrics = api_registry(db)
         # Recorded but undispatched events and pending runs: now (bounded, so a Temporal that
         # is down does not hold up the start), then every sweep interval in the background.
         sweeper = Sweeper(services.events, interval=settings.sweep_interval)
@@ -66,11 +70,15 @@ def create_app(
             if engine is None:
                 db.dispose()
 
-    app = FastAPI(title="Relay", version="1", description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc from assets installed with the package: /docs works offline.
+    app = docs_app(title="Relay", version="1", description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     install_codec_cors(app, settings)
+    limits.install(app, settings)  # body size, JSON nesting, URL characters: before any route
     app.include_router(v1)
     app.include_router(health.router)
+    install_telemetry(app)
     app.include_router(codec.router)
+    openapi.install(app)  # statuses, error bodies and constraints of every route above
     return app
 

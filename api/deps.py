@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -30,6 +31,8 @@ async def current_account(
     account = await services.accounts.for_key(credentials.credentials)
     if account is None:
         raise _unauthorized("invalid API key")
+    # Every line the request writes from here on (its access line too) names the account.
+    structlog.contextvars.bind_contextvars(account_id=account.id)
     return account
 
 

@@ -1,11 +1,14 @@
-"""``python -m bench [--quick] [--out PATH] [--only FIGURES] [--servers memory,file]``.
+"""``python -m bench [--quick] [--out PATH] [--only FIGURES] [--servers memory,file] [--postgres URL]``.
 
-Figures 1 and 2 (interpreter and trigger overhead) run on every dev server given (by
-default an in-memory one, then a file-backed one as ``relay dev`` runs it); 3 to 5 run on
-the in-memory one only (the first given), where populating 10,000 waiting runs and the
-10,000-item foreach fit the time budget: they measure Relay's index, history and memory,
-not Temporal's persistence. ``--quick`` uses tiny sizes and only the in-memory server.
-Prints the table on stdout and writes the results file.
+Every dev server is tuned as ``relay dev`` runs it (``relay.core.dev_server``); the
+``devserver`` figure compares with the server's defaults. Figures 1 and 2 (interpreter and
+trigger overhead) run on every dev server given (by default an in-memory one, then a
+file-backed one as ``relay dev`` runs it); the others run on the in-memory one only (the
+first given), where populating 10,000 waiting runs and the 10,000-item foreach fit the time
+budget: they measure Relay's index, history and memory, not Temporal's persistence. Then
+the intake figures run once more with Relay's database on PostgreSQL (``--postgres``, by
+default the local test database; ``--postgres none`` skips that pass). ``--quick`` uses tiny
+sizes and only the in-memory server. Prints the table on stdout and writes the results file.
 """
 
 import argparse
@@ -17,7 +20,18 @@ from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from bench import fig_history, fig_interpreter, fig_matching, fig_memory, fig_trigger
+from bench import (
+    fig_devserver,
+    fig_fairness,
+    fig_history,
+    fig_interpreter,
+    fig_matching,
+    fig_memory,
+    fig_payload_memory,
+    fig_scaling,
+    fig_test_runs,
+    fig_trigger,
+)
 from bench.report import QUICK_RESULTS, RESULTS, Results, echo, machine, table
 from bench.sizes import FULL, QUICK, Sizes
 from bench.stack import Server, Stack, open_stack, postgres_schema
@@ -25,12 +39,23 @@ from bench.stack import Server, Stack, open_stack, postgres_schema
 Measure = Callable[[Stack, Results, Sizes], Awaitable[None]]
 # name -> (measure, on every server or only on the first one)
 FIGURES: dict[str, tuple[Measure, bool]] = {
+    "devserver": (fig_devserver.measure, False),
     "interpreter": (fig_interpreter.measure, True),
     "trigger": (fig_trigger.measure, True),
     "history": (fig_history.measure, False),
     "matching": (fig_matching.measure, False),
     "memory": (fig_memory.measure, False),
+    "large_outputs": (fig_payload_memory.measure, False),
+    "workers": (fig_scaling.workers, False),
+    "api_scaling": (fig_scaling.apis, False),
+    "fairness": (fig_fairness.measure, False),
+    "test_runs": (fig_test_runs.measure, False),
 }
+# Figures of the PostgreSQL pass (intake, where the database is the bottleneck).
+ON_POSTGRES = ("trigger", "api_scaling")
+# Figures that only mean something on PostgreSQL.
+ONLY_POSTGRES = frozenset({"api_scaling"})
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SERVERS: tuple[Server, ...] = ("memory", "file")
 DEFAULT_SERVERS = "memory,file"
 
@@ -50,8 +75,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--postgres",
         metavar="URL",
-        help="run Relay's database on PostgreSQL (a fresh schema in this database) instead of SQLite, "
-        "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        default=LOCAL_POSTGRES,
+        help="the PostgreSQL database of the intake pass (a fresh schema in it; default "
+        f"{LOCAL_POSTGRES}); 'none' skips the pass",
     )
     parser.add_argument(
         "--servers",
@@ -67,27 +93,59 @@ async def run(args: argparse.Namespace) -> Results:
     unknown = set(only) - set(FIGURES)
     if unknown:
         raise SystemExit(f"unknown figures: {', '.join(sorted(unknown))} (known: {', '.join(FIGURES)})")
-    servers = [s.strip() for s in (args.servers or ("memory" if args.quick else DEFAULT_SERVERS)).split(",")]
-    if not servers or set(servers) - set(SERVERS):
+    names = [s.strip() for s in (args.servers or ("memory" if args.quick else DEFAULT_SERVERS)).split(",")]
+    servers = [s for s in SERVERS if s in names]
+    if not servers or set(names) - set(SERVERS):
         raise SystemExit(f"--servers takes {' and/or '.join(SERVERS)}")
     results = Results(command=" ".join(["python -m bench", *(sys.argv[1:])]), quick=args.quick)
-    results.database = "postgresql" if args.postgres else "sqlite"
+    postgres = None if args.postgres == "none" else args.postgres
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="relay-bench-") as tmp:
         for position, server in enumerate(servers):
-            wanted = [name for name in only if FIGURES[name][1] or position == 0]
-            if not wanted:
-                continue
-            database = "PostgreSQL" if args.postgres else "SQLite"
-            echo(f"== {server} dev server, {database}: {', '.join(wanted)}")
-            with postgres_schema(args.postgres) if args.postgres else nullcontext(None) as url:
-                async with open_stack(server, Path(tmp) / server, database_url=url) as stack:  # type: ignore[arg-type]
-                    for name in wanted:
-                        started = time.perf_counter()
-                        await FIGURES[name][0](stack, results, sizes)
-                        echo(f"   {name}: {time.perf_counter() - started:.0f}s")
+            wanted = [n for n in only if (FIGURES[n][1] or position == 0) and n not in ONLY_POSTGRES]
+            await _pass(server, Path(tmp) / server, wanted, results, sizes, postgres=None)
+        wanted = [name for name in ON_POSTGRES if name in only]
+        if postgres and wanted:
+            if _reachable(postgres):
+                await _pass(servers[0], Path(tmp) / "postgres", wanted, results, sizes, postgres=postgres)
+            else:
+                results.notes.append(
+                    f"PostgreSQL at {postgres} unreachable: its pass ({', '.join(wanted)}) skipped"
+                )
     results.seconds = time.perf_counter() - began
     return results
+
+
+async def _pass(
+    server: Server, workdir: Path, wanted: list[str], results: Results, sizes: Sizes, *, postgres: str | None
+) -> None:
+    if not wanted:
+        return
+    echo(f"== {server} dev server, {'PostgreSQL' if postgres else 'SQLite'}: {', '.join(wanted)}")
+    with postgres_schema(postgres) if postgres else nullcontext(None) as url:
+        async with open_stack(server, workdir, database_url=url) as stack:
+            for name in wanted:
+                started, first_row = time.perf_counter(), len(results.rows)
+                await FIGURES[name][0](stack, results, sizes)
+                echo(f"   {name}: {time.perf_counter() - started:.0f}s")
+                for row in results.rows[first_row:]:
+                    row.server = f"{row.server}, {stack.database}"
+
+
+def _reachable(url: str) -> bool:
+    from sqlalchemy import text
+
+    from relay.storage import create_db_engine
+
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -22,7 +22,7 @@ from bench.sizes import Sizes
 from bench.stack import Stack
 from bench.stats import median, paired_ratio, summary
 
-TARGET = 1.5
+TARGET = 1.2
 WARMUP = 2
 MATCH = "bench/match"
 

@@ -1,22 +1,25 @@
 """5. Memory: the RSS of a worker process holding 1,000 sleeping runs (all in its workflow
-cache, whose default size is 1,000), Relay's ``sleep`` step versus a hand-written
-``workflow.sleep``. Each side gets a fresh worker process of its own (``bench.worker``) on
-a task queue of its own; the two are measured at the same time."""
+cache, whose default size is 1,000), Relay's ``sleep`` step on a Relay worker versus plain
+Temporal's ``workflow.sleep`` on a plain worker (``bench.plain_worker``, SDK defaults). Each
+side gets a fresh worker process of its own on a task queue of its own; the two are
+measured at the same time."""
 
 import asyncio
 import uuid
 from typing import Any
 
-from bench.baseline import BASELINE_WORKFLOW, BaselineInput, BaselineResult
 from bench.definitions import compiled, sleeping, start_relay
+from bench.plain import PLAIN_WORKFLOW, PlainJob
 from bench.procs import rss_kib
 from bench.report import Results, Row, echo, ratio
 from bench.sizes import Sizes
-from bench.stack import Stack, start_worker
+from bench.stack import Stack, start_plain_worker, start_worker
 from bench.stats import median, pool
 
 HOUR_MS = 3_600_000
 ASLEEP_TIMEOUT = 300
+RSS_CAP_MIB = 250
+TARGET = 1.10
 
 
 async def _settled_rss(pid: int) -> int:
@@ -46,8 +49,13 @@ async def _asleep(stack: Stack, ids: list[str]) -> None:
 
 async def _side(stack: Stack, side: str, runs: int, concurrency: int) -> dict[str, Any]:
     queue = f"bench-memory-{side}-{uuid.uuid4().hex[:6]}"
-    settings = stack.settings.model_copy(update={"task_queue": queue})
-    worker = await start_worker(settings, stack.client, stack.workdir / f"worker-memory-{side}.log")
+    log = stack.workdir / f"worker-memory-{side}.log"
+    if side == "relay":
+        settings = stack.settings.model_copy(update={"task_queue": queue})
+        worker = await start_worker(settings, stack.client, log)
+    else:
+        address = stack.settings.temporal_address
+        worker = await start_plain_worker(address, stack.plain_client, log, task_queue=queue)
     try:
         idle = await _settled_rss(worker.pid)
         definition = compiled(sleeping())
@@ -57,10 +65,9 @@ async def _side(stack: Stack, side: str, runs: int, concurrency: int) -> dict[st
             if side == "relay":
                 handle = await start_relay(stack.client, queue, definition)
             else:
-                run_id = f"base-{uuid.uuid4().hex[:12]}"
-                handle = await stack.client.start_workflow(
-                    BASELINE_WORKFLOW, BaselineInput(run_id=run_id, kind="sleep", sleep_ms=HOUR_MS),
-                    id=f"bench-{run_id}", task_queue=queue, result_type=BaselineResult,
+                handle = await stack.plain_client.start_workflow(
+                    PLAIN_WORKFLOW, PlainJob(steps=1, kind="sleep", sleep_ms=HOUR_MS),
+                    id=f"plain-{uuid.uuid4().hex[:12]}", task_queue=queue, result_type=int,
                 )  # fmt: skip
             ids.append(handle.id)
 
@@ -87,10 +94,13 @@ async def measure(stack: Stack, results: Results, sizes: Sizes) -> None:
     base = median([r["loaded_kib"] for r in rounds["baseline"]]) / 1024
     relay_each = median([r["per_run_kib"] for r in rounds["relay"]])
     base_each = median([r["per_run_kib"] for r in rounds["baseline"]])
+    share = ratio(relay, base)
     results.add(Row(
         id="memory.rss", server=stack.server, unit="MiB",
-        figure=f"worker RSS with {runs:,} sleeping runs", relay=round(relay, 1), baseline=round(base, 1),
-        ratio=ratio(relay, base), target="report", details=rounds,
+        figure=f"worker RSS with {runs:,} sleeping runs, Relay vs plain Temporal",
+        relay=round(relay, 1), baseline=round(base, 1), ratio=share,
+        target=f"≤ {RSS_CAP_MIB} MiB and ≤ {TARGET:.2f}",
+        met=relay <= RSS_CAP_MIB and share is not None and share <= TARGET, details=rounds,
     ))  # fmt: skip
     results.add(Row(
         id="memory.per_run", server=stack.server, unit="KiB per run",

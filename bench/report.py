@@ -34,7 +34,7 @@ class Row:
 class Results:
     command: str
     quick: bool
-    # Relay's own database: sqlite or postgresql
+    # Relay's own database, unless a row's server says otherwise ("memory, postgresql")
     database: str = "sqlite"
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -30,6 +30,14 @@ class Sizes:
     sleeping_runs: int = 1_000
     # each round: a fresh Relay worker process and a fresh baseline one, side by side
     memory_rounds: int = 1
+    # worker RSS after runs with large outputs (bench.fig_payload_memory)
+    large_output_runs: int = 1_000
+    large_output_bytes: int = 1024 * 1024
+    large_output_concurrency: int = 10
+    # 6. scaling out: I/O-bound runs on 1 vs 2 workers; intake on 1 vs 2 API processes
+    io_runs: int = 200
+    io_steps: int = 5
+    scaling_rounds: int = 3
 
 
 FULL = Sizes()
@@ -49,4 +57,8 @@ QUICK = Sizes(
     foreach_items=500,
     foreach_concurrency=10,
     sleeping_runs=20,
+    large_output_runs=20,
+    io_runs=10,
+    io_steps=2,
+    scaling_rounds=1,
 )

@@ -1,5 +1,7 @@
-"""One benchmark stack: a Temporal dev server of its own (in memory or file-backed), Relay's
-database (SQLite in a temp dir), a worker process and the API under uvicorn on loopback.
+"""One benchmark stack: a Temporal dev server of its own (in memory or file-backed, tuned as
+``relay dev`` runs it unless told otherwise), Relay's database (SQLite in a temp dir), a Relay
+worker process, a plain Temporal worker process (``bench.plain_worker``, SDK defaults) and the
+API under uvicorn on loopback.
 
 The API starts its runs on a task queue of its own that no worker polls: the trigger and
 matching figures measure starting and signalling runs, and runs executing meanwhile would
@@ -23,7 +25,9 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from bench.plain import PLAIN_TASK_QUEUE
 from bench.procs import Child, child_env, free_port, spawn, wait_http, wait_polling
+from relay.core.dev_server import dynamic_config_args
 from relay.core.settings import Settings
 from relay.core.temporal import SEARCH_ATTRIBUTES, with_relay_converter
 from relay.services.accounts import create_account
@@ -50,6 +54,15 @@ class Stack:
     api_url: str
     # Where the API starts runs (no worker polls it).
     api_queue: str
+    # The plain Temporal baseline: a client with the SDK's default converter, and its worker.
+    plain_client: Client
+    plain: Child
+    tuned: bool = True
+
+    @property
+    def database(self) -> str:
+        """Relay's own database: "postgresql" or "sqlite"."""
+        return "postgresql" if self.settings.database_url.startswith("postgresql") else "sqlite"
 
     def account(self, name: str) -> tuple[str, str]:
         """A new account: (id, API key)."""
@@ -92,8 +105,9 @@ def output_of_children_to(log: Path) -> Iterator[None]:
             os.close(fd)
 
 
-async def start_server(server: Server, workdir: Path) -> WorkflowEnvironment:
-    """``temporal server start-dev``: in memory, or on a SQLite file as ``relay dev`` runs it."""
+async def start_server(server: Server, workdir: Path, *, tuned: bool = True) -> WorkflowEnvironment:
+    """``temporal server start-dev``: in memory, or on a SQLite file as ``relay dev`` runs it;
+    ``tuned`` passes ``relay dev``'s dynamic configuration (``relay.core.dev_server``)."""
     with output_of_children_to(workdir / "temporal.log"):
         return await WorkflowEnvironment.start_local(
             data_converter=pydantic_data_converter,
@@ -101,6 +115,7 @@ async def start_server(server: Server, workdir: Path) -> WorkflowEnvironment:
             dev_server_database_filename=str(workdir / "temporal.db") if server == "file" else None,
             search_attributes=SEARCH_ATTRIBUTES,
             dev_server_log_level="error",
+            dev_server_extra_args=dynamic_config_args() if tuned else [],
         )
 
 
@@ -126,6 +141,21 @@ async def start_worker(settings: Settings, client: Client, log: Path) -> Child:
     return worker
 
 
+async def start_plain_worker(
+    address: str, client: Client, log: Path, *, task_queue: str = PLAIN_TASK_QUEUE
+) -> Child:
+    """A plain Temporal worker process (``bench.plain_worker``) polling ``task_queue``."""
+    worker = await spawn(
+        "plain worker", ["-m", "bench.plain_worker", address, task_queue], env=child_env(), log=log
+    )
+    try:
+        await wait_polling(worker, client, task_queue)
+    except BaseException:
+        await worker.stop()
+        raise
+    return worker
+
+
 @contextmanager
 def postgres_schema(url: str) -> Iterator[str]:
     """A fresh schema in the PostgreSQL database at ``url``, dropped afterwards; yields the
@@ -144,12 +174,12 @@ def postgres_schema(url: str) -> Iterator[str]:
 
 @asynccontextmanager
 async def open_stack(
-    server: Server, workdir: Path, *, database_url: str | None = None
+    server: Server, workdir: Path, *, database_url: str | None = None, tuned: bool = True
 ) -> AsyncIterator[Stack]:
     """The stack on its own dev server; Relay's database is SQLite in ``workdir`` unless
     ``database_url`` names another (``postgres_schema`` makes one)."""
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
-    env = await start_server(server, workdir)
+    env = await start_server(server, workdir, tuned=tuned)
     children: list[Child] = []
     engine: Engine | None = None
     try:
@@ -172,9 +202,13 @@ async def open_stack(
             "api", ["-m", "relay.cli", "api"], env=relay_env(api_settings), log=workdir / "api.log"
         )
         children.append(api)
+        plain_client = await Client.connect(settings.temporal_address)
+        plain = await start_plain_worker(settings.temporal_address, plain_client, workdir / "plain.log")
+        children.append(plain)
         api_url = f"http://{settings.api_host}:{settings.api_port}"
         await wait_http(api, f"{api_url}/healthz")
-        yield Stack(server, workdir, env, settings, engine, client, worker, api, api_url, API_TASK_QUEUE)
+        yield Stack(server, workdir, env, settings, engine, client, worker, api, api_url, API_TASK_QUEUE,
+                    plain_client, plain, tuned)  # fmt: skip
     finally:
         for child in reversed(children):
             await child.stop()

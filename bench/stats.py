@@ -66,6 +66,21 @@ async def alternate(
     return kept_a, kept_b
 
 
+async def rotate(
+    contenders: list[Callable[[], Awaitable[float]]], *, rounds: int, warmup: int = 1
+) -> list[list[float]]:
+    """``alternate`` for any number of contenders: each round measures every one, the order
+    rotated each round, so none always goes first or last."""
+    kept: list[list[float]] = [[] for _ in contenders]
+    for index in range(warmup + rounds):
+        for offset in range(len(contenders)):
+            position = (index + offset) % len(contenders)
+            value = await contenders[position]()
+            if index >= warmup:
+                kept[position].append(value)
+    return kept
+
+
 async def pool(count: int, concurrency: int, one: Callable[[int], Awaitable[Any]]) -> float:
     """Run ``one(i)`` for i < count with at most ``concurrency`` in flight; seconds taken."""
     counter = iter(range(count))

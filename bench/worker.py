@@ -19,6 +19,7 @@ from relay.core.settings import Settings, get_settings
 from relay.core.temporal import connect
 from relay.storage import create_db_engine, upgrade
 from worker.build import build_worker
+from worker.memory import fix_mmap_threshold, trim_freed_memory
 
 
 def build_bench_worker(
@@ -33,13 +34,16 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    fix_mmap_threshold(settings.worker_mmap_threshold)  # as ``relay worker`` does
     engine = create_db_engine(settings.database_url)
     upgrade(engine)
     client = await connect(settings, engine=engine)
     async with httpx.AsyncClient(timeout=30) as http:
         worker = build_bench_worker(client, settings=settings, engine=engine, http=http)
         async with worker:
+            trimming = asyncio.create_task(trim_freed_memory(settings.worker_memory_trim_interval))
             await stop.wait()
+            trimming.cancel()
     engine.dispose()
 
 

@@ -15,7 +15,11 @@ from interpreter.definition import PinnedDefinition
 RELAY_ACCOUNT = SearchAttributeKey.for_keyword("RelayAccount")
 RELAY_WORKFLOW = SearchAttributeKey.for_keyword("RelayWorkflow")
 RELAY_VERSION = SearchAttributeKey.for_int("RelayVersion")
-RELAY_EVENT = SearchAttributeKey.for_keyword("RelayEvent")
+RELAY_EVENT = SearchAttributeKey.for_keyword("RelayEvent")  # the triggering event's name
+RELAY_EVENT_ID = SearchAttributeKey.for_keyword("RelayEventId")
+RELAY_RUN = SearchAttributeKey.for_keyword("RelayRun")  # Relay's run id, as the API gives it
+# ``running`` from the start, then the run's Relay status, upserted by the run as it ends.
+RELAY_STATUS = SearchAttributeKey.for_keyword("RelayStatus")
 
 WORKFLOW_NAME = "RelayRun"
 PREPARE_INVOKE_ACTIVITY = "relay.prepare_invoke"
@@ -24,7 +28,7 @@ PROGRESS_QUERY = "progress"
 EVENT_SIGNAL = "relay_event"
 
 RunStatus = Literal["running", "completed", "filtered", "failed", "cancelled", "timed_out"]
-StepStatus = Literal["pending", "running", "completed", "skipped", "failed", "waiting"]
+StepStatus = Literal["pending", "running", "completed", "skipped", "failed", "waiting", "cancelled"]
 
 
 class EventPayload(BaseModel):
@@ -174,13 +178,25 @@ class InvokeTarget(BaseModel):
     input: RunInput
 
 
-def search_attributes(run: RunInput) -> TypedSearchAttributes:
-    """Relay's search attributes for a run, so the Web UI can filter by account and workflow."""
+def search_attributes(
+    run: RunInput, *, status: str = "running", with_run: bool = True
+) -> TypedSearchAttributes:
+    """Relay's search attributes for a run, so the Web UI finds it from anything a customer
+    quotes: account, workflow, version, run id, event name and id, status.
+
+    ``status`` is what the run starts with (``running``). ``with_run=False`` leaves
+    ``RelayRun`` out, for a schedule's action: each fire gets its run id when it starts and
+    upserts it then (``interpreter.attributes``).
+    """
     pairs: list[SearchAttributePair[Any]] = [
         SearchAttributePair(RELAY_ACCOUNT, run.account_id),
         SearchAttributePair(RELAY_WORKFLOW, run.workflow_id),
         SearchAttributePair(RELAY_VERSION, run.version),
+        SearchAttributePair(RELAY_STATUS, status),
     ]
+    if with_run:
+        pairs.append(SearchAttributePair(RELAY_RUN, run.run_id))
     if run.event is not None:
-        pairs.append(SearchAttributePair(RELAY_EVENT, run.event.id))
+        pairs.append(SearchAttributePair(RELAY_EVENT, run.event.name))
+        pairs.append(SearchAttributePair(RELAY_EVENT_ID, run.event.id))
     return TypedSearchAttributes(pairs)

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, Discriminator, Field, PlainSerializer, Tag, model_validator
 
+from interpreter.flow_control import Concurrency, Debounce, Priority, Throttle
 from interpreter.steps import ACTION, KINDS, StepBase
 from interpreter.steps.base import Strict
 
 TRIGGER = "$trigger"
+# Names stored as text and matched against events: no control character (C0, DEL, C1).
+NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 # Every tag of the union; pydantic puts the tag in an error's location.
 STEP_TAGS = frozenset(KINDS)
 FLOW_TYPES = STEP_TAGS - {ACTION}
@@ -41,25 +44,31 @@ class Edge(Strict):
 
 
 class Trigger(Strict):
-    event: str | None = None
+    event: str | None = Field(None, pattern=NO_CONTROL)
     if_: str | None = Field(None, alias="if")
 
 
 class CancelOn(Strict):
-    event: str = Field(min_length=1)
+    event: str = Field(min_length=1, pattern=NO_CONTROL)
     match: str | None = None
 
 
 class Definition(Strict):
     """A workflow as its author wrote it: the list shape (``actions``) or the graph shape."""
 
-    name: str = Field(min_length=1, max_length=200)
+    # No control characters: stored as text (PostgreSQL refuses NUL), shown in lists and the UI.
+    name: str = Field(min_length=1, max_length=200, pattern=NO_CONTROL)
     description: str | None = None
     trigger: Trigger = Field(default_factory=Trigger)
     actions: list[Step] | None = None
     nodes: list[Step] | None = None
     edges: list[Edge] = Field(default_factory=list)
     cancel_on: list[CancelOn] = Field(default_factory=list)
+    # Flow control (SPEC §8, ``interpreter.flow_control``): applied before a run starts.
+    concurrency: Concurrency | None = None
+    throttle: Throttle | None = None
+    debounce: Debounce | None = None
+    priority: Priority | None = None
 
     @model_validator(mode="after")
     def _one_shape(self) -> "Definition":
@@ -80,6 +89,11 @@ class CompiledDefinition(Strict):
     edges: list[Edge] = Field(default_factory=list)
     entry: list[str]
     cancel_on: list[CancelOn] = Field(default_factory=list)
+    # None unless set, so versions and histories without them keep their stored form.
+    concurrency: Concurrency | None = None
+    throttle: Throttle | None = None
+    debounce: Debounce | None = None
+    priority: Priority | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The stored and transported form: aliases (``if``, ``else``), no null fields."""

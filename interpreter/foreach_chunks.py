@@ -3,8 +3,7 @@ past a few thousand events however long the list is."""
 
 from typing import Any
 
-from temporalio import workflow
-
+from interpreter import engine
 from interpreter.contract import WORKFLOW_NAME, Checkpoint, RunInput, RunResult
 from interpreter.definition import CompiledDefinition, Step
 from interpreter.memory import RunMemory, Scope
@@ -27,8 +26,7 @@ def _count(steps: list[Step]) -> int:
 async def run_in_children(step: Foreach, items: list[Any], scope: Scope, memory: RunMemory) -> list[Any]:
     size = chunk_size(step)
     outputs: list[Any] = []
-    parent = workflow.info()
-    batch = workflow.uuid4().hex[:8]
+    batch = engine.uuid4().hex[:8]
     for number, start in enumerate(range(0, len(items), size)):
         part = step.model_copy(
             update={"data": step.data.model_copy(update={"items": "input.items", "index_offset": start}),
@@ -53,10 +51,10 @@ async def run_in_children(step: Foreach, items: list[Any], scope: Scope, memory:
             action_heartbeat_timeout=memory.input.action_heartbeat_timeout,
         )
         # A failing child raises ChildWorkflowError, which the step's on_error handles.
-        result = await workflow.execute_child_workflow(
+        result = await engine.execute_child_workflow(
             WORKFLOW_NAME,
             child_input,
-            id=f"{parent.workflow_id}.{step.id}.{batch}.{number}",
+            id=f"{engine.workflow_id()}.{step.id}.{batch}.{number}",
             result_type=RunResult,
             static_summary=f"{step.id}: items {start} to {min(start + size, len(items)) - 1}",
         )

@@ -4,9 +4,9 @@ own work is its kind's executor (``interpreter.executors``)."""
 import asyncio
 from typing import Any
 
-from temporalio import workflow
+from temporalio.exceptions import is_cancelled_exception
 
-from interpreter import expressions
+from interpreter import engine, expressions
 from interpreter.definition import Step
 from interpreter.executors import EXECUTORS, RESTORERS
 from interpreter.executors.base import duration
@@ -29,27 +29,23 @@ class Interpreter:
         return self.memory.context(scope)
 
     def history_is_long(self) -> bool:
-        info = workflow.info()
-        return (
-            info.get_current_history_length() >= self.memory.input.history_limit
-            or info.is_continue_as_new_suggested()
-        )
+        return engine.history_is_long(self.memory.input.history_limit)
 
     def evaluate(self, source: str, scope: Scope) -> Any:
-        return expressions.evaluate(source, self.context(scope), now=workflow.now())
+        return expressions.evaluate(source, self.context(scope), now=engine.now())
 
     def truthy(self, source: str, scope: Scope) -> bool:
         return expressions.truthy(self.evaluate(source, scope))
 
     def render(self, value: Any, scope: Scope) -> Any:
-        return expressions.render(value, self.context(scope), now=workflow.now())
+        return expressions.render(value, self.context(scope), now=engine.now())
 
     async def run_sequence(self, steps: list[Step], scope: Scope, *, track: bool) -> Any:
         return await self.runner.run_sequence(steps, scope, track=track)
 
     def mark_not_reached(self, step: Step, *, track: bool) -> None:
         if track:
-            self.memory.mark(step.id or "", step.type, "skipped", workflow.now())
+            self.memory.mark(step.id or "", step.type, "skipped", engine.now())
 
     async def run_step(self, step: Step, scope: Scope, *, track: bool) -> Outcome:
         step_id = step.id or ""
@@ -61,24 +57,31 @@ class Interpreter:
             scope.outputs[step_id] = output
             if (restore := RESTORERS.get(type(step))) is not None:
                 restore(step, self.memory, output)
-            mark(step_id, step.type, "running", workflow.now())
-            mark(step_id, step.type, "completed", workflow.now(), output=output, reused=True)
+            mark(step_id, step.type, "running", engine.now())
+            mark(step_id, step.type, "completed", engine.now(), output=output, reused=True)
             return Outcome("completed", output)
         if step.if_ is not None and not self.truthy(step.if_, scope):
-            mark(step_id, step.type, "skipped", workflow.now())
+            mark(step_id, step.type, "skipped", engine.now())
             return Outcome("skipped")
-        mark(step_id, step.type, "running", workflow.now())
+        mark(step_id, step.type, "running", engine.now())
+        # A test run shows each step's rendered data; a real run does nothing here.
+        engine.step_started(step, lambda value: self.render(value, scope), track=track)
         try:
             output = await self._execute(step, scope, track)
         except RunEnded as ended:
-            mark(step_id, step.type, "completed", workflow.now(), output=ended.output)
+            mark(step_id, step.type, "completed", engine.now(), output=ended.output)
             raise
         except asyncio.CancelledError:
-            mark(step_id, step.type, "failed", workflow.now(), error="cancelled")
+            mark(step_id, step.type, "cancelled", engine.now())
             raise
         except STEP_ERRORS as exc:
             message = failure_message(exc)
-            mark(step_id, step.type, "failed", workflow.now(), error=message)
+            if is_cancelled_exception(exc):
+                # An action cancelled with its run (or by a failing sibling) ends in an
+                # ActivityError; only its label changes here, what follows stays as it was.
+                mark(step_id, step.type, "cancelled", engine.now())
+            else:
+                mark(step_id, step.type, "failed", engine.now(), error=message)
             if step.on_error == "continue":
                 scope.outputs[step_id] = None
                 return Outcome("continued")
@@ -86,7 +89,7 @@ class Interpreter:
                 return Outcome("goto", goto=step.on_error)
             raise StepFailed(step_id, message) from None
         scope.outputs[step_id] = output
-        mark(step_id, step.type, "completed", workflow.now(), output=output)
+        mark(step_id, step.type, "completed", engine.now(), output=output)
         return Outcome("completed", output)
 
     def _is_top_level(self, step_id: str) -> bool:

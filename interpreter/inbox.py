@@ -9,9 +9,7 @@ most once per run.
 from datetime import timedelta
 from typing import Any
 
-from temporalio import workflow
-
-from interpreter import expressions
+from interpreter import engine, expressions
 from interpreter.contract import EventPayload
 from interpreter.steps.wait_for_event import WaitForEvent
 
@@ -35,7 +33,12 @@ class Inbox:
         return None
 
     async def wait(
-        self, step: WaitForEvent, context: dict[str, Any], *, within: timedelta | None
+        self,
+        step: WaitForEvent,
+        context: dict[str, Any],
+        *,
+        within: timedelta | None,
+        summary: str | None = None,
     ) -> dict[str, Any] | None:
         """The first matching event not yet consumed, or None when the timeout passes."""
         found: list[EventPayload] = []
@@ -47,7 +50,7 @@ class Inbox:
             return bool(found)
 
         try:
-            await workflow.wait_condition(ready, timeout=within, timeout_summary=step.id)
+            await engine.wait_for_event(ready, within=within, summary=summary or step.id)
         except TimeoutError:
             return None
         return found[0].model_dump(mode="json")
@@ -63,5 +66,5 @@ def _matches(step: WaitForEvent, event: EventPayload, context: dict[str, Any]) -
             return False
     if step.data.if_ is not None:
         scope = {**context, "event": candidate, "trigger": context.get("event")}
-        return expressions.truthy(expressions.evaluate(step.data.if_, scope, now=workflow.now()))
+        return expressions.truthy(expressions.evaluate(step.data.if_, scope, now=engine.now()))
     return True

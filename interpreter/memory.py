@@ -15,13 +15,36 @@ class Scope:
     parent: "Scope | None" = None
     item: Any = None
     index: int | None = None
+    # The ``foreach`` step whose item this scope is, for the item's row ``<id>[<index>]``.
+    of: str | None = None
 
     def all_outputs(self) -> dict[str, Any]:
         inherited = self.parent.all_outputs() if self.parent else {}
         return {**inherited, **self.outputs}
 
-    def child(self, item: Any, index: int) -> "Scope":
-        return Scope(outputs={}, parent=self, item=item, index=index)
+    def child(self, item: Any, index: int, *, of: str | None = None) -> "Scope":
+        return Scope(outputs={}, parent=self, item=item, index=index, of=of)
+
+    def item_index(self) -> int | None:
+        """The index of the innermost ``foreach`` item (steps under a branch or parallel inside
+        the iteration share its scope chain); None outside any foreach."""
+        current: Scope | None = self
+        while current is not None:
+            if current.index is not None:
+                return current.index
+            current = current.parent
+        return None
+
+    def item_row(self) -> str | None:
+        """``<id>[<index>]`` of the outermost ``foreach`` item: only the outermost is tracked
+        (its iterations run untracked), so that is the row a step inside it reports to."""
+        row = None
+        current: Scope | None = self
+        while current is not None:
+            if current.index is not None and current.of is not None:
+                row = f"{current.of}[{current.index}]"
+            current = current.parent
+        return row
 
 
 @dataclass
@@ -33,6 +56,10 @@ class RunMemory:
     vars: dict[str, Any] = field(default_factory=dict)
     views: dict[str, StepView] = field(default_factory=dict)
     root: Scope = field(default_factory=lambda: Scope(outputs={}))
+    # Whether actions get step-naming activity ids in this execution, and how many were
+    # scheduled so far, which numbers them (``interpreter.summaries``).
+    step_activity_ids: bool = False
+    activities: int = 0
 
     @property
     def event(self) -> EventPayload | None:
@@ -69,7 +96,7 @@ class RunMemory:
         view.status = status
         if status in ("running", "waiting") and view.started_at is None:
             view.started_at = now
-        if status in ("completed", "failed", "skipped"):
+        if status in ("completed", "failed", "skipped", "cancelled"):
             view.ended_at = now
         for key, value in changes.items():
             setattr(view, key, value)

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from temporalio import workflow
-
-from interpreter import expressions
+from interpreter import engine, expressions
 from interpreter.definition import Edge, Step
 from interpreter.failures import StepFailed
 from interpreter.memory import Scope
+
+GOTO_PATCH = "relay-goto-before-skip"
 
 
 @dataclass
@@ -116,7 +116,7 @@ class GraphRunner:
         for node in ready:
             self._start(run, node, scope, track)
         try:
-            await workflow.wait_condition(lambda: run.running == 0 or run.failure is not None)
+            await engine.wait_condition(lambda: run.running == 0 or run.failure is not None)
         except asyncio.CancelledError:
             # The run is being cancelled: the node tasks are ours to cancel, so their steps
             # end as cancelled instead of being left running.
@@ -145,8 +145,14 @@ class GraphRunner:
             outcome = await self._steps.run_step(run.nodes[node], scope, track=track)
             if outcome.kind in ("completed", "continued"):
                 run.last_output = outcome.output
+            # The on_error target starts before the failed node's edges are decided: a target
+            # only this node leads to would otherwise be skipped with them. Runs from before
+            # the patch decided first (and so never ran such a target).
+            goto_first = outcome.goto is not None and engine.patched(GOTO_PATCH)
+            if goto_first and outcome.goto is not None:
+                self._start(run, outcome.goto, scope, track)
             self._resolve(run, node, outcome.leads_on, scope, track)
-            if outcome.goto is not None:
+            if outcome.goto is not None and not goto_first:
                 self._start(run, outcome.goto, scope, track)
         except asyncio.CancelledError:
             raise
@@ -169,7 +175,7 @@ class GraphRunner:
             return True
         ctx = self._steps.context(scope)
         try:
-            return expressions.truthy(expressions.evaluate(edge.if_, ctx, now=workflow.now()))
+            return expressions.truthy(expressions.evaluate(edge.if_, ctx, now=engine.now()))
         except expressions.ExpressionError as exc:
             raise StepFailed(edge.source, f"edge to {edge.target!r}: {exc}") from None
 

@@ -11,6 +11,8 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from interpreter import engine
+    from interpreter.attributes import set_run_id, set_status
     from interpreter.contract import (
         EVENT_SIGNAL,
         PROGRESS_QUERY,
@@ -27,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from interpreter.lifecycle import record_end, record_start, records_lifecycle
     from interpreter.memory import RunMemory
     from interpreter.runner import Paused
+    from interpreter.summaries import uses_step_activity_ids
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -40,7 +43,9 @@ class RelayRun:
     async def run(self, run_input: RunInput) -> RunResult:
         definition = run_input.definition
         resume = run_input.resume
-        self._state = RunMemory(input=run_input, started_at=resume.started_at if resume else workflow.now())
+        self._state = RunMemory(input=run_input, started_at=resume.started_at if resume else engine.now())
+        # Asked once, in the execution's first workflow task (see ``uses_step_activity_ids``).
+        self._state.step_activity_ids = uses_step_activity_ids()
         if resume is not None:
             self._restore(resume)
         interpreter = Interpreter(self._state, self._inbox)
@@ -62,7 +67,7 @@ class RelayRun:
             result = RunResult(status="completed", output=output)
         except Paused as paused:
             checkpoint = self._checkpoint(paused)
-            workflow.continue_as_new(self._state.input.model_copy(update={"resume": checkpoint}))
+            engine.continue_as_new(self._state.input.model_copy(update={"resume": checkpoint}))
         except RunEnded as ended:
             result = RunResult(status=ended.status, output=ended.output)
         except asyncio.CancelledError:
@@ -85,12 +90,15 @@ class RelayRun:
         # A scheduled fire's input names its schedule; the recording gives it its own run id.
         run_id = await record_start(self._state.input)
         self._state.input = self._state.input.model_copy(update={"run_id": run_id})
+        set_run_id(run_id)
 
     async def _record_end(self) -> None:
         assert self._state is not None
         if records_lifecycle(self._state.input):
             result = self._result
             steps = list(self._state.views.values())
+            # Before the recording: the run is findable by its Relay status as soon as it ends.
+            set_status(result.status)
             await record_end(
                 self._state.input, status=result.status, output=result.output, error=result.error, steps=steps
             )

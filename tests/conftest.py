@@ -70,6 +70,9 @@ def settings(tmp_path: Path, smtp_server: SmtpServer, task_queue: str) -> Settin
         smtp_port=smtp_server.port,
         smtp_from="relay@example.test",
         task_queue=task_queue,
+        # The local HTTP stand-ins listen on 127.0.0.1; every other internal address stays
+        # refused, as in production (tests/security/test_ssrf.py).
+        http_allow=["127.0.0.1"],
     )
 
 

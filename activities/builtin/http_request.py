@@ -1,10 +1,16 @@
 """``http_request``: call any HTTP API; auth comes from ``{{ secrets.NAME }}`` in headers.
 
 Every request carries ``Idempotency-Key: <run_id>:<step_id>``, the same on each retry of the
-step, so an API that honours it does the work once (SPEC §10); a step's own header wins."""
+step, so an API that honours it does the work once (SPEC §10); a step's own header wins.
+
+The URL comes from a definition or event data, so it is untrusted: the request goes through
+``activities.net_guard`` (no loopback, private, link-local or metadata address, after DNS and on
+every redirect, unless ``RELAY_HTTP_ALLOW`` lists it), and a refused address fails the step
+for good, naming the rule."""
 
 import asyncio
 import json
+import ssl
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -13,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from activities.context import ActionContext
 from activities.errors import for_http_status, permanent, transient
+from activities.net_guard import AddressRefused, AddressRule, guarded_client
 from activities.registry import action
 
 # The request's own timeout always ends before the activity's start-to-close timeout.
@@ -78,13 +85,28 @@ class HttpRequestOutput(BaseModel):
     input=HttpRequestInput,
     output=HttpRequestOutput,
     description="Call an HTTP API. Non-2xx answers fail the step: 4xx for good "
-    "(except 408/425/429), 5xx and network errors are retried.",
+    "(except 408/425/429), 5xx and network errors are retried. Loopback, private, link-local "
+    "and cloud metadata addresses are refused unless the operator allows them.",
     timeout=timedelta(seconds=MAX_TIMEOUT + 60),
     # No heartbeat of its own: the run's default (10 s) notices a dead worker sooner.
 )
-async def http_request(data: HttpRequestInput, ctx: ActionContext) -> HttpRequestOutput:
+class HttpRequest:
+    """Constructed by the worker with the operator's address rule (``RELAY_HTTP_ALLOW``)."""
+
+    def __init__(self, *, rule: AddressRule) -> None:
+        self._rule = rule
+        # Built once: loading the CA bundle for every request would cost more than the request.
+        self._tls: ssl.SSLContext = httpx.create_ssl_context()
+
+    async def __call__(self, data: HttpRequestInput, ctx: ActionContext) -> HttpRequestOutput:
+        # A client per call: its connections are checked by the rule and closed with the step.
+        async with guarded_client(self._rule, verify=self._tls) as http:
+            return await _call(http, data, ctx)
+
+
+async def _call(http: httpx.AsyncClient, data: HttpRequestInput, ctx: ActionContext) -> HttpRequestOutput:
     what = f"{data.method} {data.url}"
-    request = ctx.http.build_request(
+    request = http.build_request(
         data.method,
         data.url,
         headers=_with_idempotency_key(data.headers, ctx.idempotency_key),
@@ -96,7 +118,9 @@ async def http_request(data: HttpRequestInput, ctx: ActionContext) -> HttpReques
     try:
         # The whole exchange, not each read, is bounded by `timeout`.
         async with asyncio.timeout(data.timeout):
-            status, headers, raw = await _send(ctx.http, request)
+            status, headers, raw = await _send(http, request)
+    except AddressRefused as exc:
+        raise permanent(f"{what} refused: {exc}", kind="AddressRefused") from None
     except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.TooManyRedirects) as exc:
         raise permanent(f"{what} failed: {exc}", kind="InvalidRequest") from None
     except (TimeoutError, httpx.TimeoutException):
@@ -140,7 +164,6 @@ async def _send(http: httpx.AsyncClient, request: httpx.Request) -> Response:
         await response.aclose()
     headers = {k.lower(): v for k, v in _merged(response.headers).items()}
     return response.status_code, headers, b"".join(chunks)
-
 
 
 def _merged(headers: httpx.Headers) -> dict[str, str]:

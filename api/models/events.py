@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from api.models.common import UTCDateTime
+from api.models.common import STRICT_INPUT, PathSafeId, PlainText, UTCDateTime
 from relay.storage.tables import Event
 
 MAX_NESTING = 64
@@ -25,13 +25,21 @@ def nesting(value: Any) -> int:
 
 
 class EventCreate(SQLModel):
-    name: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["crm/lead_status.changed"]})
+    model_config = STRICT_INPUT
+
+    name: PlainText = Field(
+        min_length=1,
+        max_length=200,
+        description="no control characters",
+        schema_extra={"examples": ["crm/lead_status.changed"]},
+    )
     data: dict[str, Any] = Field(default_factory=dict)
-    id: str | None = Field(
+    id: PathSafeId | None = Field(
         None,
         min_length=1,
         max_length=200,
-        description="your id for the event: posting it again answers the same and starts nothing",
+        description="your id for the event: posting it again answers the same and starts nothing. "
+        "No '/' and no control characters, so it reads back at `GET /v1/events/{id}`",
     )
 
 
@@ -47,6 +55,33 @@ class EventAccepted(SQLModel):
     refused: str | None = Field(
         None, description="why the event started no run and resumed none (its chain is too deep)"
     )
+    started: list["StartedRun"] = Field(
+        default_factory=list, description="the runs the event started, with their workflow and version"
+    )
+    skipped: list["SkippedWorkflow"] = Field(
+        default_factory=list,
+        description="live workflows the event did not start because their trigger.if failed on it "
+        "(an error, or over the expression budget), with the reason",
+    )
+    matched: bool = Field(
+        True,
+        description="false when the event started no run and resumed none: no live workflow's trigger "
+        "matched it (is the workflow published?) and no run was waiting for it",
+    )
+
+
+class StartedRun(SQLModel):
+    run_id: str
+    workflow_id: str
+    version: int
+
+
+class SkippedWorkflow(SQLModel):
+    workflow_id: str
+    reason: str = Field(description="the trigger.if and why it failed")
+
+
+EventAccepted.model_rebuild()
 
 
 class EventPublic(SQLModel):
@@ -61,6 +96,11 @@ class EventPublic(SQLModel):
         None, description="why the event started no run and resumed none (its chain is too deep)"
     )
     pending: bool = Field(False, description="recorded but not yet handed on to Temporal")
+    skipped: list[SkippedWorkflow] = Field(
+        default_factory=list,
+        description="live workflows the event did not start because their trigger.if failed on it "
+        "(an error, or over the expression budget), with the reason",
+    )
 
     @classmethod
     def of(cls, row: Event) -> "EventPublic":
@@ -73,8 +113,10 @@ class EventPublic(SQLModel):
                     "dispatch_attempts",
                     "dispatch_error",
                     "next_dispatch_at",
+                    "skipped",
                 }
             ),
+            skipped=[SkippedWorkflow(**s) for s in row.skipped or []],
             event_id=row.id,
             pending=not row.dispatched,
         )

@@ -2,9 +2,9 @@
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.models.common import UTCDateTime
+from api.models.common import AwareIsoDateTime, PlainText, UTCDateTime
 from relay.storage.jobs import Job
 
 RunStatus = Literal["pending", "running", "completed", "filtered", "failed", "cancelled", "timed_out"]
@@ -13,18 +13,19 @@ RunStatus = Literal["pending", "running", "completed", "filtered", "failed", "ca
 class BulkFilter(BaseModel):
     """Which runs: all the given fields must hold (none given: every run of the account)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    workflow_id: str | None = None
+    workflow_id: PlainText | None = None
     version: int | None = Field(default=None, ge=1)
     status: RunStatus | None = None
-    event_name: str | None = Field(default=None, description="runs started by events of this name")
-    since: AwareDatetime | None = Field(default=None, description="runs created at or after")
-    until: AwareDatetime | None = Field(default=None, description="runs created before")
+    event_name: PlainText | None = Field(default=None, description="runs started by events of this name")
+    # Not strict: a JSON timestamp is a string, which strict mode would refuse.
+    since: AwareIsoDateTime | None = Field(default=None, strict=False, description="runs created at or after")
+    until: AwareIsoDateTime | None = Field(default=None, strict=False, description="runs created before")
 
 
 class BulkRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     action: Literal["cancel", "replay", "rerun"]
     filter: BulkFilter = Field(default_factory=BulkFilter)

@@ -4,11 +4,13 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from api.models.common import UTCDateTime
+from api.models.common import STRICT_INPUT, PlainText, UTCDateTime
 from relay.storage.tables import Run
 
 
 class RunCreate(SQLModel):
+    model_config = STRICT_INPUT
+
     input: dict[str, Any] = Field(default_factory=dict, description="the run's `input` context")
     version: int | None = Field(default=None, ge=1, description="a version to run; default the live one")
 
@@ -18,14 +20,21 @@ class RunAccepted(SQLModel):
 
 
 class StepPublic(SQLModel):
-    id: str
-    type: str
-    status: str
-    attempts: int = 0
+    id: str = Field(description="the step's id; a `foreach` item's row is `<foreach id>[<index>]`")
+    type: str = Field(description="the step's type (an action's name); `item` for a `foreach` item")
+    status: str = Field(
+        description="pending (not reached yet), running, waiting, completed, skipped (its `if`, "
+        "edge or branch arm did not hold), failed, cancelled, or not_run (never reached: the "
+        "run ended first)"
+    )
+    attempts: int = Field(default=0, description="attempts made; live while Temporal retries the action")
     started_at: UTCDateTime | None = None
     ended_at: UTCDateTime | None = None
     output: Any = None
-    error: str | None = None
+    error: str | None = Field(default=None, description="why the step failed")
+    last_error: str | None = Field(
+        default=None, description="while the step is being retried: the error of its last attempt"
+    )
     reused: bool = Field(default=False, description="taken from the run this one reruns, not executed")
 
 
@@ -35,8 +44,8 @@ class RunPublic(SQLModel):
     version: int
     event_id: str | None
     status: str = Field(
-        description="pending (recorded, not yet in Temporal), running, completed, filtered, "
-        "failed, cancelled or timed_out"
+        description="pending (recorded, not yet in Temporal), queued (waiting for a flow-control "
+        "slot: docs/flow-control.md), running, completed, filtered, failed, cancelled or timed_out"
     )
     input: dict[str, Any]
     output: Any = None
@@ -61,7 +70,9 @@ class RunDetail(RunPublic):
 
 
 class RerunCreate(SQLModel):
-    from_step: str | None = Field(
+    model_config = STRICT_INPUT
+
+    from_step: PlainText | None = Field(
         default=None,
         description="the step to run again, with every step after it; default: the step that failed",
     )

@@ -4,18 +4,20 @@ from typing import Any, Literal
 
 from sqlmodel import Field, SQLModel
 
-from api.models.common import UTCDateTime
+from api.models.common import STRICT_INPUT, PlainText, UTCDateTime
 from relay.services.schedules import ScheduleView
 
 
 class ScheduleCreate(SQLModel):
-    cron: str = Field(
+    model_config = STRICT_INPUT
+
+    cron: PlainText = Field(
         min_length=1,
         max_length=200,
         description="a cron expression (5 fields, or @daily and friends); checked by Temporal",
         schema_extra={"examples": ["0 9 * * 1-5"]},
     )
-    timezone: str | None = Field(
+    timezone: PlainText | None = Field(
         None,
         max_length=100,
         description="IANA time zone the cron is read in; default UTC",

@@ -2,12 +2,14 @@
 
 from sqlmodel import Field, SQLModel
 
-from api.models.common import UTCDateTime
+from api.models.common import STRICT_INPUT, UTCDateTime
 
 SECRET_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
 class SecretWrite(SQLModel):
+    model_config = STRICT_INPUT
+
     value: str = Field(min_length=1, description="stored encrypted; never returned")
 
 

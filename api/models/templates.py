@@ -2,19 +2,19 @@
 
 from sqlmodel import Field, SQLModel
 
-from api.models.common import UTCDateTime
+from api.models.common import STRICT_INPUT, Text, UTCDateTime
 
 TEMPLATE_NAME = r"^[A-Za-z0-9_.-]+$"
 
 
 class EmailTemplateBase(SQLModel):
-    subject: str = Field(min_length=1, schema_extra={"examples": ["A proposal for {{ company }}"]})
-    text: str = Field(min_length=1)
-    html: str | None = None
+    subject: Text = Field(min_length=1, schema_extra={"examples": ["A proposal for {{ company }}"]})
+    text: Text = Field(min_length=1)
+    html: Text | None = None
 
 
 class EmailTemplateWrite(EmailTemplateBase):
-    pass
+    model_config = STRICT_INPUT
 
 
 class EmailTemplatePublic(EmailTemplateBase):

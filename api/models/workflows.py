@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
-from api.models.common import UTCDateTime
+from api.models.common import STRICT_INPUT, UTCDateTime
 from relay.storage.tables import Workflow, WorkflowVersion
 
 SEED = {
@@ -57,6 +57,23 @@ class WorkflowPublic(SQLModel):
         return cls(**row.model_dump(exclude={"draft", "account_id"}), definition=row.draft)
 
 
+class DefinitionWarning(SQLModel):
+    """Valid, but likely wrong for this account (a template or secret that does not exist)."""
+
+    loc: str = Field(description="where in the definition, as in validation errors")
+    node: str | None = Field(description="the step's id")
+    message: str
+
+
+WARNINGS = "what is valid but likely wrong: a missing template or secret, a wait without timeout"
+
+
+class WorkflowSaved(WorkflowPublic):
+    """A workflow as just created or updated, with what its draft likely gets wrong."""
+
+    warnings: list[DefinitionWarning] = Field(default_factory=list, description=WARNINGS)
+
+
 class VersionSummary(SQLModel):
     version: int
     trigger_event: str | None
@@ -91,7 +108,10 @@ class VersionPublic(VersionSummary):
 
 class VersionCreated(SQLModel):
     version: int
+    warnings: list[DefinitionWarning] = Field(default_factory=list, description=WARNINGS)
 
 
 class Publish(SQLModel):
+    model_config = STRICT_INPUT
+
     version: int = Field(ge=1, description="the version to make live; an older one rolls back")

@@ -1,13 +1,12 @@
 """``/v1/events``: the product reports something happened and matching workflows run; the
 event log; replaying an event."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from api.deps import AccountDep, ServicesDep
-from api.models.common import Page
+from api.models.common import IsoDateTime, Page
 from api.models.events import (
     MAX_NESTING,
     EventAccepted,
@@ -15,10 +14,13 @@ from api.models.events import (
     EventDetail,
     EventPublic,
     ReplayAccepted,
+    SkippedWorkflow,
+    StartedRun,
     nesting,
 )
 from api.pagination import Cursor, Limit
 from relay.core.errors import RelayError
+from relay.services.metrics import EVENT_INTAKE_SECONDS, EVENTS_RECEIVED
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -41,15 +43,20 @@ async def post_event(body: EventCreate, account: AccountDep, services: ServicesD
     than 64 answers 400; only a database failure answers 503."""
     if (depth := nesting(body.data)) > MAX_NESTING:
         raise RelayError(f"event data is nested {depth} deep; the limit is {MAX_NESTING}", field="data")
-    intake = await services.events.ingest(
-        account_id=account.id, name=body.name, data=body.data, external_id=body.id
-    )
+    with EVENT_INTAKE_SECONDS.time():
+        intake = await services.events.ingest(
+            account_id=account.id, name=body.name, data=body.data, external_id=body.id
+        )
+    EVENTS_RECEIVED.inc()
     return EventAccepted(
         event_id=intake.event_id,
         runs=intake.runs,
         resumed=intake.resumed,
         pending=intake.pending,
         refused=intake.refused,
+        started=[StartedRun(**vars(s)) for s in intake.started],
+        skipped=[SkippedWorkflow(**s) for s in intake.skipped],
+        matched=bool(intake.runs) or intake.resumed > 0,
     )
 
 
@@ -58,7 +65,7 @@ async def list_events(
     account: AccountDep,
     services: ServicesDep,
     name: Annotated[str | None, Query(description="only events of this name")] = None,
-    since: Annotated[datetime | None, Query(description="only events received at or after this time")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="only events received at or after then")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[EventPublic]:

@@ -15,14 +15,21 @@ from api.models.runs import (
     RunPublic,
     StepPublic,
 )
+from api.openapi import checked_beyond_schema
 from api.pagination import Cursor, Limit
 
 router = APIRouter(tags=["runs"])
 
-RunStatus = Literal["pending", "running", "completed", "filtered", "failed", "cancelled", "timed_out"]
+RunStatus = Literal[
+    "pending", "queued", "running", "completed", "filtered", "failed", "cancelled", "timed_out"
+]
 
 
-@router.post("/workflows/{workflow_id}/runs", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/workflows/{workflow_id}/runs",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=checked_beyond_schema("`version` is not a version of the workflow"),
+)
 async def start_run(
     workflow_id: str, account: AccountDep, services: ServicesDep, body: RunCreate | None = None
 ) -> RunAccepted:
@@ -77,9 +84,7 @@ async def cancel_run(run_id: str, account: AccountDep, services: ServicesDep) ->
             "description": "the run has not ended, its workflow is archived, or it has no failed step "
             "and no `from_step` was given"
         },
-        status.HTTP_422_UNPROCESSABLE_CONTENT: {
-            "description": "`from_step` is not a step of the version run, or `version` does not exist"
-        },
+        **checked_beyond_schema("`from_step` is not a step of the version run, or `version` does not exist"),
     },
 )
 async def rerun_run(

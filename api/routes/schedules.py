@@ -5,11 +5,18 @@ from fastapi import APIRouter, status
 from api.deps import AccountDep, ServicesDep
 from api.models.common import Items
 from api.models.schedules import ScheduleCreate, SchedulePublic
+from api.openapi import checked_beyond_schema
 
 router = APIRouter(prefix="/workflows/{workflow_id}/schedules", tags=["schedules"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=checked_beyond_schema(
+        "`cron` is not a cron spec Temporal accepts, or `timezone` is not an IANA zone"
+    ),
+)
 async def create_schedule(
     workflow_id: str, body: ScheduleCreate, account: AccountDep, services: ServicesDep
 ) -> SchedulePublic:

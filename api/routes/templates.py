@@ -7,13 +7,14 @@ from fastapi import APIRouter, Path, status
 from api.deps import AccountDep, ServicesDep
 from api.models.common import Items
 from api.models.templates import TEMPLATE_NAME, EmailTemplatePublic, EmailTemplateWrite
+from api.openapi import checked_beyond_schema
 
 router = APIRouter(prefix="/email-templates", tags=["email templates"])
 
 TemplateName = Annotated[str, Path(pattern=TEMPLATE_NAME, max_length=100)]
 
 
-@router.put("/{name}")
+@router.put("/{name}", responses=checked_beyond_schema("a template is not valid Jinja (line and message)"))
 async def put_template(
     name: TemplateName, body: EmailTemplateWrite, account: AccountDep, services: ServicesDep
 ) -> EmailTemplatePublic:

@@ -4,18 +4,34 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import AccountDep, ServicesDep
 from api.models.common import Page
-from api.models.workflows import WorkflowCreate, WorkflowPublic, WorkflowUpdate
+from api.models.workflows import (
+    DefinitionWarning,
+    WorkflowCreate,
+    WorkflowPublic,
+    WorkflowSaved,
+    WorkflowUpdate,
+)
+from api.openapi import checked_beyond_schema
 from api.pagination import Cursor, Limit
+from relay.services.container import Services
+from relay.storage.tables import Workflow
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def create_workflow(body: WorkflowCreate, account: AccountDep, services: ServicesDep) -> WorkflowPublic:
-    """Save a draft definition; it is validated first and nothing is saved when it is invalid."""
-    return WorkflowPublic.of(
-        await services.workflows.create(account_id=account.id, definition=body.definition)
-    )
+DEFINITION_CHECKS = checked_beyond_schema(
+    "the definition itself (graph, action types and data, expressions, limits): `detail` lists "
+    "each problem with the node at fault"
+)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=DEFINITION_CHECKS)
+async def create_workflow(body: WorkflowCreate, account: AccountDep, services: ServicesDep) -> WorkflowSaved:
+    """Save a draft definition; it is validated first and nothing is saved when it is invalid.
+    `warnings` lists what is valid but likely wrong (a missing template or secret, a wait
+    without timeout)."""
+    workflow = await services.workflows.create(account_id=account.id, definition=body.definition)
+    return await _saved(workflow, account.id, services)
 
 
 @router.get("")
@@ -37,15 +53,22 @@ async def read_workflow(workflow_id: str, account: AccountDep, services: Service
     return WorkflowPublic.of(await services.workflows.get(account_id=account.id, workflow_id=workflow_id))
 
 
-@router.put("/{workflow_id}")
+@router.put("/{workflow_id}", responses=DEFINITION_CHECKS)
 async def replace_draft(
     workflow_id: str, body: WorkflowUpdate, account: AccountDep, services: ServicesDep
-) -> WorkflowPublic:
-    """Replace the draft (validated); frozen versions and the live one are unchanged."""
+) -> WorkflowSaved:
+    """Replace the draft (validated); frozen versions and the live one are unchanged. `warnings`
+    as for create."""
     workflow = await services.workflows.update_draft(
         account_id=account.id, workflow_id=workflow_id, definition=body.definition
     )
-    return WorkflowPublic.of(workflow)
+    return await _saved(workflow, account.id, services)
+
+
+async def _saved(workflow: Workflow, account_id: str, services: Services) -> WorkflowSaved:
+    found = await services.warnings.check(account_id=account_id, definition=workflow.draft)
+    public = WorkflowPublic.of(workflow)
+    return WorkflowSaved(**public.model_dump(), warnings=[DefinitionWarning(**w) for w in found])
 
 
 @router.delete("/{workflow_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -3,15 +3,16 @@
 from datetime import timedelta
 from typing import Any
 
-from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from interpreter import engine
 from interpreter.contract import ActionRequest, ActionResponse
 from interpreter.executors.base import StepRun, duration, executes
 from interpreter.failures import StepFailed
 from interpreter.memory import Scope
 from interpreter.steps.action import ActionStep
+from interpreter.summaries import activity_id, summary
 
 # How long an action may go without a heartbeat before Temporal gives its attempt up and
 # retries it (on another worker if this one died), when neither the step nor the action says.
@@ -30,21 +31,22 @@ async def run_action(step: ActionStep, run: StepRun, scope: Scope, track: bool) 
         workflow_id=memory.input.workflow_id,
         step_id=step.id or "",
         data=run.render(step.data, scope),
-        item_index=_item_index(scope),
+        item_index=scope.item_index(),
         event_depth=memory.input.event.depth if memory.input.event else 0,
     )
     timeout = duration(step, step.timeout or "5m")
     if timeout <= timedelta(0):
         raise StepFailed(step.id or "", f"timeout {step.timeout!r}: must be longer than zero")
     try:
-        response = await workflow.execute_activity(
+        response = await engine.execute_activity(
             step.type,
             request,
             result_type=ActionResponse,
             start_to_close_timeout=timeout,
             heartbeat_timeout=_heartbeat(step, memory.input.action_heartbeat_timeout),
             retry_policy=_retry_policy(step),
-            summary=f"{step.id} ({step.type}) in {workflow.info().workflow_id}"[:200],
+            summary=summary(step.id or "", step.type, scope),
+            activity_id=activity_id(memory, step.id or "", scope),
         )
     except ActivityError as exc:
         if track:
@@ -53,17 +55,6 @@ async def run_action(step: ActionStep, run: StepRun, scope: Scope, track: bool) 
     if track:
         memory.view(step.id or "", step.type).attempts = response.attempt
     return response.output
-
-
-def _item_index(scope: Scope) -> int | None:
-    """The index of the innermost ``foreach`` item this step runs for (steps under a branch or
-    parallel inside the iteration share its scope chain), None outside any foreach."""
-    current: Scope | None = scope
-    while current is not None:
-        if current.index is not None:
-            return current.index
-        current = current.parent
-    return None
 
 
 def _heartbeat(step: ActionStep, run_default: float | None) -> timedelta:

@@ -3,10 +3,10 @@
 from datetime import timedelta
 from typing import Any
 
-from temporalio import workflow
 from temporalio.common import TypedSearchAttributes
 from temporalio.workflow import ParentClosePolicy
 
+from interpreter import engine
 from interpreter.contract import (
     PREPARE_INVOKE_ACTIVITY,
     RELAY_ACCOUNT,
@@ -20,27 +20,28 @@ from interpreter.contract import (
 from interpreter.executors.base import StepRun, executes
 from interpreter.memory import Scope
 from interpreter.steps.invoke import Invoke
+from interpreter.summaries import summary
 
 
 @executes(Invoke)
 async def run_invoke(step: Invoke, run: StepRun, scope: Scope, track: bool) -> dict[str, Any]:
     run_input = run.render(step.data.input, scope)
     parent = run.memory.input
-    target = await workflow.execute_activity(
+    target = await engine.execute_activity(
         PREPARE_INVOKE_ACTIVITY,
         InvokeRequest(
             account_id=parent.account_id,
             workflow=step.data.workflow,
-            run_id=str(workflow.uuid4()),
+            run_id=str(engine.uuid4()),
             parent_run_id=parent.run_id,
             input=run_input if isinstance(run_input, dict) else {"value": run_input},
         ),
         result_type=InvokeTarget,
         start_to_close_timeout=timedelta(seconds=30),
-        summary=f"{step.id}: prepare child run of {step.data.workflow}",
+        summary=f"{summary(step.id or '', step.type, scope)} · prepare {step.data.workflow}",
     )
     child = target.input
-    handle = await workflow.start_child_workflow(
+    handle = await engine.start_child_workflow(
         WORKFLOW_NAME,
         child,
         id=target.temporal_workflow_id,
@@ -57,6 +58,6 @@ async def run_invoke(step: Invoke, run: StepRun, scope: Scope, track: bool) -> d
 
 def _child_attributes(child: RunInput) -> TypedSearchAttributes | None:
     """The child's own attributes, where the parent's run carries Relay's attributes."""
-    if not workflow.info().typed_search_attributes.get(RELAY_ACCOUNT):
+    if not engine.search_attribute(RELAY_ACCOUNT):
         return None
     return search_attributes(child.model_copy(update={"event": None}))

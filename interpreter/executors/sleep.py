@@ -3,17 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from temporalio import workflow
-
+from interpreter import engine
 from interpreter.executors.base import StepRun, duration, executes
 from interpreter.failures import StepFailed
 from interpreter.memory import Scope
 from interpreter.steps.sleep import Sleep
+from interpreter.summaries import summary
 
 
 @executes(Sleep)
 async def run_sleep(step: Sleep, run: StepRun, scope: Scope, track: bool) -> dict[str, str]:
-    now = workflow.now()
+    now = engine.now()
     if step.data.duration is not None:
         try:
             until = now + duration(step, step.data.duration)
@@ -22,13 +22,13 @@ async def run_sleep(step: Sleep, run: StepRun, scope: Scope, track: bool) -> dic
     else:
         until = _timestamp(step, run.render(step.data.until, scope))
     if until > now:
-        await workflow.sleep(until - now, summary=step.id)
+        await engine.sleep(until - now, summary=summary(step.id or "", step.type, scope))
     return {"until": until.isoformat()}
 
 
 def _timestamp(step: Sleep, value: Any) -> datetime:
     """Epoch milliseconds or an ISO 8601 time; a time without a zone is taken as UTC."""
-    zone = workflow.now().tzinfo
+    zone = engine.now().tzinfo
     try:
         if isinstance(value, int | float):
             return datetime.fromtimestamp(value / 1000, tz=zone)

@@ -95,18 +95,18 @@ class StepBase(Strict):
         return self.model_copy(update={"data": self.data.model_copy(update=update)})
 
     def durations(self) -> Iterator[tuple[str, str]]:
-        """(field, duration) for every duration this step carries."""
-        if self.timeout:
+        """(field, duration) for every duration this step carries ("" included: it is refused)."""
+        if self.timeout is not None:
             yield "timeout", self.timeout
-        if self.heartbeat:
+        if self.heartbeat is not None:
             yield "heartbeat", self.heartbeat
         if self.retry:
             for attr in ("initial_interval", "max_interval"):
                 value = getattr(self.retry, attr)
-                if value:
+                if value is not None:
                     yield f"retry.{attr}", value
         for field, value in self._data_fields(self.duration_fields):
-            if value:
+            if value is not None:
                 yield field, value
 
     def bare_expressions(self) -> Iterator[tuple[str, str]]:

@@ -38,7 +38,8 @@ def assign_ids(
             if not list_shape and prefix is None:
                 problems.add(f"{loc}[{index}].id", None, "a graph node needs an id")
             step_id = default_id(step.type, index, prefix)
-        out.append(_with_child_ids(step.model_copy(update={"id": step_id}), f"{loc}[{index}]", problems))
+        named = step if step_id == step.id else step.model_copy(update={"id": step_id})
+        out.append(_with_child_ids(named, f"{loc}[{index}]", problems))
     return out
 
 

@@ -8,7 +8,8 @@ from interpreter.steps.base import StepBase, Strict
 
 
 class WaitData(Strict):
-    event: str = Field(min_length=1)
+    # No control characters: stored as text with the run's subscriptions (PostgreSQL refuses NUL).
+    event: str = Field(min_length=1, pattern=r"^[^\x00-\x1f\x7f-\x9f]*$")
     match: str | None = None
     if_: str | None = Field(None, alias="if")
     timeout: str | None = None

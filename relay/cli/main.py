@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from relay.cli import accounts, temporal_setup
 from relay.core.settings import Settings, SettingsError, get_settings
 
 
@@ -29,20 +30,26 @@ def _logging() -> None:
 def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from relay.core.logs import logging_config
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=args.host or settings.api_host,
         port=args.port or settings.api_port,
+        workers=args.workers,
         log_level="info",
+        # RELAY_LOG_FORMAT for every line, access lines included, in every worker process.
+        log_config=logging_config(settings.log_format),
     )
     return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from worker.main import run
+    from worker.telemetry import configure_worker_logging
 
-    _logging()
+    configure_worker_logging(settings)
     run(settings, shutdown_grace=timedelta(seconds=args.shutdown_grace))
     return 0
 
@@ -53,36 +60,30 @@ def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
     return run_dev(settings)
 
 
-def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
-    from relay.services.accounts import create_account
-    from relay.storage import create_db_engine, ensure_schema
-
-    engine = create_db_engine(settings.database_url)
-    try:
-        ensure_schema(engine, auto_migrate=settings.auto_migrate)
-        account, key = create_account(engine, name=args.name)
-    finally:
-        engine.dispose()
-    _note(f"created account {account.id} ({account.name}); its API key, shown only now:")
-    _out(key)
-    return 0
-
-
 def cmd_secrets_rotate(args: argparse.Namespace, settings: Settings) -> int:
-    from relay.storage import create_db_engine, ensure_schema
+    from sqlmodel import Session
+
+    from relay.cli.accounts import NoDatabase, existing_database
     from relay.storage.secrets import SecretBox, rotate_all
+    from relay.storage.webhooks import rotate_webhook_secrets
 
     keys = settings.secrets_keys
     if not keys:
         _note("RELAY_SECRETS_KEYS is not set: nothing to encrypt with")
         return 2
-    engine = create_db_engine(settings.database_url)
     try:
-        ensure_schema(engine, auto_migrate=settings.auto_migrate)
-        count = rotate_all(engine, SecretBox(keys))
-    finally:
-        engine.dispose()
-    _note("secrets re-encrypted with the first key of RELAY_SECRETS_KEYS:")
+        # A new, empty database has nothing to rotate: refuse to create one (wrong folder).
+        with existing_database(
+            settings, create=False, command="secrets rotate", offer_create=False
+        ) as engine:
+            box = SecretBox(keys)
+            count = rotate_all(engine, box)
+            with Session(engine) as session:  # webhook signing secrets are encrypted alike
+                count += rotate_webhook_secrets(session, box=box)
+    except NoDatabase as exc:
+        _note(str(exc))
+        return 2
+    _note("secrets (account and webhook) re-encrypted with the first key of RELAY_SECRETS_KEYS:")
     _out(str(count))
     return 0
 
@@ -156,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     api = commands.add_parser("api", help="serve the HTTP API (RELAY_API_HOST:RELAY_API_PORT)")
     api.add_argument("--host", help="override RELAY_API_HOST")
     api.add_argument("--port", type=int, help="override RELAY_API_PORT")
+    api.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="uvicorn worker processes on the one port (default 1); more pay off on PostgreSQL, "
+        "where writers do not serialise as SQLite's do",
+    )
     api.set_defaults(handler=cmd_api)
 
     worker = commands.add_parser("worker", help="run one worker on RELAY_TASK_QUEUE")
@@ -168,14 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(handler=cmd_worker)
 
-    accounts = commands.add_parser("accounts", help="manage accounts").add_subparsers(
-        dest="accounts_command", required=True, metavar="ACTION"
-    )
-    create = accounts.add_parser(
-        "create", help="create an account; prints its API key (only the key, on stdout)"
-    )
-    create.add_argument("name")
-    create.set_defaults(handler=cmd_accounts_create)
+    accounts.add_parser(commands)
+    temporal_setup.add_parser(commands)
 
     secrets = commands.add_parser("secrets", help="manage secret encryption").add_subparsers(
         dest="secrets_command", required=True, metavar="ACTION"

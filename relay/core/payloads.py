@@ -7,6 +7,12 @@ sandbox), so the interpreter and expressions still see the whole value.
 With ``RELAY_PAYLOAD_KEYS`` set, payloads are also encrypted (``relay.core.codec``). Encryption
 runs first and the claim check second, so the payload store only ever holds ciphertext
 and a reference in history names a hash of ciphertext, never of the value itself.
+
+Before both, every payload written for a Relay workflow is labelled with its account
+(metadata ``relay-account``, from the workflow id in the SDK's serialization context), so
+the label is sealed inside the ciphertext and inside the stored claim-check data, and
+``/codec/decode`` can give an account its own payloads only. Decoding removes the label;
+payloads written before labelling (recorded histories) decode as before.
 """
 
 import asyncio
@@ -20,11 +26,15 @@ from temporalio.converter import (
     DataConverter,
     DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
 )
 
 from relay.core.codec import encryption_codec
+from relay.core.payload_labels import AccountLabelCodec
 from relay.core.settings import Settings
 from relay.storage.blobs import get_blob, put_blob
+from relay.storage.payload_accounts import WorkflowAccounts
 
 CLAIM_CHECK = b"relay/claim-check"
 THRESHOLD_BYTES = 128 * 1024
@@ -59,11 +69,16 @@ class ClaimCheckCodec(PayloadCodec):
         return Payload.FromString(raw)
 
 
-class CodecChain(PayloadCodec):
+class CodecChain(PayloadCodec, WithSerializationContext):
     """Codecs applied in order on encode and in reverse order on decode."""
 
     def __init__(self, codecs: Sequence[PayloadCodec]) -> None:
         self._codecs = list(codecs)
+
+    def with_context(self, context: SerializationContext) -> "CodecChain":
+        return CodecChain(
+            [c.with_context(context) if isinstance(c, WithSerializationContext) else c for c in self._codecs]
+        )
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         result = list(payloads)
@@ -79,10 +94,9 @@ class CodecChain(PayloadCodec):
 
 
 def relay_payload_codec(engine: Engine | None, settings: Settings) -> PayloadCodec | None:
-    """Encryption (when keys are set), then the claim check (when a payload store is given).
-
-    The same chain serves workers, clients and the API's ``/codec`` endpoints.
-    """
+    """The account label and the claim check (when a database is given), encryption (when keys
+    are set) between them: the chain every worker and client runs (``/codec`` composes the
+    same codecs in ``relay.services.codec``)."""
     return _chain(encryption_codec(settings.payload_keys), engine)
 
 
@@ -104,6 +118,8 @@ def relay_data_converter(engine: Engine | None, settings: Settings | None) -> Da
 
 def _chain(encryption: PayloadCodec | None, engine: Engine | None) -> PayloadCodec | None:
     codecs: list[PayloadCodec] = []
+    if engine is not None:  # the label first, so encryption and the claim check seal it in
+        codecs.append(AccountLabelCodec(WorkflowAccounts(engine)))
     if encryption is not None:
         codecs.append(encryption)
     if engine is not None:

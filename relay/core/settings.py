@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     sweep_interval: float = Field(
         15.0, gt=0, description="seconds between sweeps for recorded but undispatched events and runs"
     )
+    fairness: Literal["account", "off"] = Field(
+        "account",
+        description="account: every run and its activities carry the account id as Temporal fairness key, "
+        "so one account's backlog cannot starve another's (docs/flow-control.md); off: plain FIFO",
+    )
+    account_max_active_runs: int | None = Field(
+        None, ge=1, description="optional cap on an account's runs active at once; more wait, queued"
+    )
 
     database_url: str = Field(
         f"sqlite:///{DATA_DIR / 'relay.db'}",
@@ -82,6 +90,12 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"],
         description="origins (the Temporal Web UI) allowed to call the API's /codec endpoints",
     )
+    codec_operator_token: str | None = Field(
+        None,
+        repr=False,
+        description="operators exchange it at <api>/codec/login for a cookie with which the Web UI "
+        "decodes every account's payloads; unset: no operator login (`relay dev` generates one)",
+    )
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -91,12 +105,57 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
 
     slack_api_url: str = "https://slack.com/api"
+    http_allow: CommaList = Field(
+        default_factory=list,
+        description="hosts or CIDRs (comma-separated) that actions taking a URL from a definition "
+        "(http_request) may reach although they are loopback, private, link-local or cloud metadata; "
+        "empty: all such addresses are refused (docs/security.md)",
+    )
     action_modules: CommaList = Field(
         default_factory=list, description="modules that register actions (comma-separated)"
     )
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+
+    log_format: Literal["json", "text"] = Field(
+        "text", description="json: one JSON object a line; text: key=value lines for people"
+    )
+    worker_metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="port where a worker serves Prometheus metrics (the SDK's and Relay's steps); "
+        "off when unset",
+    )
+    worker_metrics_host: str = Field(
+        "127.0.0.1", description="address the worker's metrics port binds (0.0.0.0 in a container)"
+    )
+    worker_memory_trim_interval: float = Field(
+        5.0,
+        ge=0,
+        description="glibc only: every this many seconds a worker hands the memory its allocator "
+        "holds free back to the system, so its RSS comes back down after runs with large payloads "
+        "(docs/performance.md, Worker memory); 0: never",
+    )
+    worker_mmap_threshold: int = Field(
+        0,
+        ge=0,
+        le=32 * 1024 * 1024,
+        description="glibc only: a worker maps memory blocks of this many bytes and more on their "
+        "own and returns them when freed, which also keeps its peak RSS low during runs with large "
+        "payloads, at a CPU cost per large block (docs/performance.md, Worker memory); 0: glibc's "
+        "default, a threshold that rises up to 32 MiB",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="largest request body the API reads (413 above); 1 MiB"
+    )
+    max_definition_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="largest body of the requests that carry a definition (create, replace, test "
+        "a workflow); 8 MiB",
+    )
 
     # The SDK's environment configuration, for what the fields above cannot hold (TLS given as
     # data, gRPC metadata).

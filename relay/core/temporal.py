@@ -6,12 +6,32 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine
 from temporalio.client import Client, TLSConfig
+from temporalio.runtime import Runtime
 
-from interpreter.contract import RELAY_ACCOUNT, RELAY_EVENT, RELAY_VERSION, RELAY_WORKFLOW
+from interpreter.contract import (
+    RELAY_ACCOUNT,
+    RELAY_EVENT,
+    RELAY_EVENT_ID,
+    RELAY_RUN,
+    RELAY_STATUS,
+    RELAY_VERSION,
+    RELAY_WORKFLOW,
+)
+from relay.core import tracing
 from relay.core.payloads import relay_data_converter
 from relay.core.settings import Settings
 
-SEARCH_ATTRIBUTES = (RELAY_ACCOUNT, RELAY_WORKFLOW, RELAY_VERSION, RELAY_EVENT)
+# Registered by ``relay dev``, the compose setup job, ``relay temporal setup`` and the tests'
+# servers; every run carries them (``interpreter.contract.search_attributes``).
+SEARCH_ATTRIBUTES = (
+    RELAY_ACCOUNT,
+    RELAY_WORKFLOW,
+    RELAY_VERSION,
+    RELAY_RUN,
+    RELAY_EVENT,
+    RELAY_EVENT_ID,
+    RELAY_STATUS,
+)
 
 
 def _tls(settings: Settings) -> TLSConfig | bool:
@@ -30,14 +50,18 @@ def _tls(settings: Settings) -> TLSConfig | bool:
     return bool(settings.temporal_api_key)
 
 
-async def connect(settings: Settings, *, engine: Engine | None = None, lazy: bool = False) -> Client:
+async def connect(
+    settings: Settings, *, engine: Engine | None = None, lazy: bool = False, runtime: Runtime | None = None
+) -> Client:
     """A client with Relay's data converter, TLS and API key as the settings say (where
     ``RELAY_TEMPORAL_*`` is unset, as the SDK's ``TEMPORAL_*`` environment configuration says).
 
     With ``engine``, large payloads go through the claim check (``relay.core.payloads``);
     every process that reads run data (API, workers) must pass it. Payload encryption
     follows ``settings.payload_keys`` with or without ``engine``. ``lazy`` connects on the
-    first call instead, so the process starts while Temporal is unreachable.
+    first call instead, so the process starts while Temporal is unreachable. ``runtime``: the
+    worker's, when it serves metrics. With tracing on (``relay.core.tracing``), the client and
+    the workers built on it carry the trace of the request that started a run.
     """
     return await Client.connect(
         settings.temporal_address,
@@ -49,6 +73,8 @@ async def connect(settings: Settings, *, engine: Engine | None = None, lazy: boo
         # Connects on first use, so a process starts (and the API records events) while
         # Temporal is down; calls fail until it is back.
         lazy=lazy,
+        interceptors=tracing.client_interceptors(),
+        runtime=runtime,
     )
 
 

@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from activities.registry import ActionSpec, load_actions
 from relay.core.settings import Settings
+from relay.services import flow_control
 from relay.services.accounts import AccountService
 from relay.services.codec import CodecService
 from relay.services.events import EventService
@@ -25,6 +26,9 @@ from relay.services.runs import RunService
 from relay.services.schedules import ScheduleService
 from relay.services.secrets import SecretService
 from relay.services.templates import TemplateService
+from relay.services.test_runs import TestRunService
+from relay.services.warnings import WarningService
+from relay.services.webhooks import WebhookService
 from relay.services.workflows import WorkflowService
 from relay.storage.secrets import SecretBox
 
@@ -49,6 +53,9 @@ class Services:
     codec: CodecService
     health: HealthService
     jobs: JobService
+    webhooks: WebhookService
+    test_runs: TestRunService
+    warnings: WarningService
 
     @classmethod
     def create(
@@ -62,6 +69,7 @@ class Services:
     ) -> "Services":
         """Wire every service. ``actions`` defaults to the built-ins plus ``settings``' modules."""
         actions = actions if actions is not None else load_actions(settings.action_modules)
+        flow_control.configure(settings)  # fairness and the account cap, for this process
         secret_box = secret_box or SecretBox(settings.secrets_keys)
         schedules = ScheduleService(engine=engine, temporal=temporal, settings=settings)
         return cls(
@@ -80,4 +88,7 @@ class Services:
             codec=CodecService(engine=engine, settings=settings),
             health=HealthService(engine=engine, temporal=temporal),
             jobs=JobService(engine=engine, temporal=temporal, settings=settings),
+            webhooks=WebhookService(engine=engine, box=secret_box, allow=settings.http_allow),
+            test_runs=TestRunService(engine=engine, actions=actions),
+            warnings=WarningService(engine=engine),
         )

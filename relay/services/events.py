@@ -11,8 +11,10 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
+import structlog
 from sqlalchemy import Engine, or_
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
@@ -25,6 +27,7 @@ from relay.core.settings import Settings
 from relay.services import intake, pagination, replay, waiters
 from relay.services import run_start as run_service
 from relay.services.db import in_session
+from relay.services.group_commit import GroupCommit
 from relay.services.intake import Intake
 from relay.services.replay import Replay
 from relay.storage.tables import Event, Run, utcnow
@@ -54,8 +57,37 @@ class EventService:
         # After Temporal failed to answer, intake does not wait on it again for a moment: the
         # events are recorded and answered ``pending`` at once; a successful dispatch resets it.
         self._unreachable_until = 0.0
+        self._dispatch_marks = GroupCommit(partial(intake.mark_all_dispatched, engine))
 
     async def ingest(
+        self,
+        *,
+        account_id: str,
+        name: str,
+        data: dict[str, Any],
+        external_id: str | None = None,
+        depth: int = 0,
+    ) -> Intake:
+        """``_ingest``, with the account's id on every line it writes, and one line saying
+        what the event started (SPEC §7)."""
+        with structlog.contextvars.bound_contextvars(account_id=account_id):
+            intake = await self._ingest(
+                account_id=account_id, name=name, data=data, external_id=external_id, depth=depth
+            )
+            log.info(
+                "event recorded",
+                extra={
+                    "event_id": intake.event_id,
+                    "event_name": name,
+                    "runs": intake.runs,
+                    "resumed": intake.resumed,
+                    "pending": intake.pending,
+                    **({"refused": intake.refused} if intake.refused else {}),
+                },
+            )
+        return intake
+
+    async def _ingest(
         self,
         *,
         account_id: str,
@@ -84,7 +116,13 @@ class EventService:
         if recorded.refused is not None:
             return Intake(event_id=recorded.event_id, runs=[], refused=recorded.refused)
         if recorded.dispatched:
-            return Intake(event_id=recorded.event_id, runs=recorded.run_ids, resumed=recorded.resumed)
+            return Intake(
+                event_id=recorded.event_id,
+                runs=recorded.run_ids,
+                resumed=recorded.resumed,
+                started=recorded.started,
+                skipped=recorded.skipped,
+            )
         event = EventPayload(id=recorded.event_id, name=name, data=data, depth=recorded.depth)
         if time.monotonic() < self._unreachable_until:
             return await self._defer(recorded, error="Temporal was unreachable a moment ago")
@@ -99,14 +137,30 @@ class EventService:
                 self._unreachable_until = time.monotonic() + UNREACHABLE_PAUSE.total_seconds()
             # The event is durable: the sweeper finishes the job.
             return await self._defer(recorded, error=_short(exc))
-        return Intake(event_id=recorded.event_id, runs=recorded.run_ids, resumed=resumed)
+        # Temporal answered: a slow answer a moment ago (a busy server) is no outage.
+        self._unreachable_until = 0.0
+        started = recorded.started
+        return Intake(
+            event_id=recorded.event_id,
+            runs=recorded.run_ids,
+            resumed=resumed,
+            started=started,
+            skipped=recorded.skipped,
+        )
 
     async def _defer(self, recorded: intake.Recorded, *, error: str) -> Intake:
         log.warning("event %s recorded, dispatch left to the sweeper: %s", recorded.event_id, error)
         await asyncio.to_thread(
             intake.note_failure, self.engine, event_id=recorded.event_id, error=error, now=utcnow()
         )
-        return Intake(event_id=recorded.event_id, runs=recorded.run_ids, pending=True)
+        started = recorded.started
+        return Intake(
+            event_id=recorded.event_id,
+            runs=recorded.run_ids,
+            pending=True,
+            started=started,
+            skipped=recorded.skipped,
+        )
 
     async def dispatch(self, *, event_id: str) -> bool:
         """Hand on one recorded event (start its pending runs, deliver it to waiting runs, mark it
@@ -141,12 +195,9 @@ class EventService:
         async with asyncio.timeout(deadline.total_seconds() if deadline else None):
             await run_service.start_runs(self.temporal, recorded.starts, task_queue=self.settings.task_queue)
         resumed = (await self._deliver(account_id=account_id, event=event, deadline=deadline)).resumed
-        await asyncio.to_thread(
-            intake.mark_dispatched,
-            self.engine,
-            event_id=recorded.event_id,
-            run_ids=recorded.run_ids,
-            resumed=resumed,
+        # Concurrent events share the transaction that marks them (relay.services.group_commit).
+        await self._dispatch_marks.submit(
+            intake.Dispatched(event_id=recorded.event_id, run_ids=recorded.run_ids, resumed=resumed)
         )
         return resumed
 

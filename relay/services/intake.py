@@ -15,7 +15,7 @@ is recorded with the reason (``refused``) and dispatched at once: it starts and 
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,10 +25,25 @@ from sqlmodel import Session, col, select
 
 from interpreter import expressions
 from relay.core.errors import Conflict
+from relay.services import flow_control
 from relay.services import run_start as run_service
+from relay.storage.db import writes_serialised
 from relay.storage.tables import Event, Run, Workflow, WorkflowVersion
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StartedRun:
+    """A run an event started, with the workflow and version it runs."""
+
+    run_id: str
+    workflow_id: str
+    version: int
+
+    @classmethod
+    def of(cls, run: Run) -> "StartedRun":
+        return cls(run_id=run.id, workflow_id=run.workflow_id, version=run.version)
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,10 @@ class Intake:
     pending: bool = False
     # Why the event started nothing (its chain is too deep), else None.
     refused: str | None = None
+    # ``runs`` with their workflow and version, in the same order.
+    started: list[StartedRun] = field(default_factory=list)
+    # Workflows not started because their trigger.if failed on the event: workflow_id, reason.
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,8 @@ class Recorded:
     resumed: int = 0
     refused: str | None = None
     depth: int = 0
+    started: list[StartedRun] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
 
 # Backoff of the sweeper's retries of an event that failed to dispatch: 5 s, 10 s, … 5 min.
@@ -94,8 +115,25 @@ def record_event(
         external_id = event_id
     else:
         event_id = event_key(account_id=account_id, external_id=external_id)
-    try:
+    triggered: list[Workflow] = []
+    skipped: list[dict[str, str]] = []
+    if refused is None:
+        # Conditions first, outside the write lock (one writer at a time on SQLite): a
+        # trigger.if may cost up to the intake budget, and no other event waits on it. A
+        # workflow published in these milliseconds is seen by the next event.
         with Session(engine) as session:
+            workflows = session.exec(
+                select(Workflow).where(
+                    Workflow.account_id == account_id,
+                    Workflow.trigger_event == name,
+                    col(Workflow.archived).is_(False),
+                    col(Workflow.live_version).is_not(None),
+                )
+            ).all()
+            event = {"id": event_id, "name": name, "data": data}
+            triggered, skipped = _triggered(session, workflows, event=event)
+    try:
+        with writes_serialised(engine), Session(engine) as session:
             # Inserted first: the write takes the lock (SQLite) or waits on a concurrent
             # insert of the same key (PostgreSQL), so exactly one request gets past here.
             session.add(
@@ -109,6 +147,7 @@ def record_event(
                     refused=refused,
                     # A refused event has nothing to hand on: the sweeper must not pick it up.
                     dispatched=refused is not None,
+                    skipped=skipped or None,
                 )
             )
             session.flush()
@@ -117,24 +156,18 @@ def record_event(
                 return Recorded(
                     event_id=event_id, run_ids=[], starts=[], dispatched=True, refused=refused, depth=depth
                 )
-            workflows = session.exec(
-                select(Workflow).where(
-                    Workflow.account_id == account_id,
-                    Workflow.trigger_event == name,
-                    col(Workflow.archived).is_(False),
-                    col(Workflow.live_version).is_not(None),
-                )
-            ).all()
-            event = {"id": event_id, "name": name, "data": data}
-            runs = [_event_run(w, event_id=event_id) for w in _triggered(session, workflows, event=event)]
+            runs = [_event_run(w, event_id=event_id) for w in triggered]
             session.add_all(runs)
             session.flush()
             starts = [run_service.run_start(session, run) for run in runs]
             run_ids = sorted(run.id for run in runs)
+            started = sorted((StartedRun.of(run) for run in runs), key=lambda s: s.run_id)
             session.commit()
     except IntegrityError as exc:
         return _recorded_before(engine, account_id=account_id, external_id=external_id, name=name, error=exc)
-    return Recorded(event_id=event_id, run_ids=run_ids, starts=starts, depth=depth)
+    return Recorded(
+        event_id=event_id, run_ids=run_ids, starts=starts, depth=depth, started=started, skipped=skipped
+    )
 
 
 def _event_run(workflow: Workflow, *, event_id: str) -> Run:
@@ -152,13 +185,18 @@ def _event_run(workflow: Workflow, *, event_id: str) -> Run:
     )
 
 
-def _triggered(session: Session, workflows: Sequence[Workflow], *, event: dict[str, Any]) -> list[Workflow]:
-    """The workflows whose live version's ``trigger.if`` holds for ``event`` (or that have none).
+def _triggered(
+    session: Session, workflows: Sequence[Workflow], *, event: dict[str, Any]
+) -> tuple[list[Workflow], list[dict[str, str]]]:
+    """The workflows whose live version's ``trigger.if`` holds for ``event`` (or that have none),
+    and those whose condition failed on it, with the reason.
 
-    A condition that cannot be evaluated on this event does not hold: logged, nothing starts.
+    A condition that cannot be evaluated on this event (an error, or over the API's expression
+    budget: ``expressions.evaluate_at_intake``) does not hold: nothing starts, the event
+    records why (``Event.skipped``), and the other workflows are not held up.
     """
     if not workflows:
-        return []
+        return [], []
     live = session.exec(
         select(WorkflowVersion.workflow_id, WorkflowVersion.compiled).where(
             tuple_(WorkflowVersion.workflow_id, WorkflowVersion.version).in_(
@@ -167,17 +205,19 @@ def _triggered(session: Session, workflows: Sequence[Workflow], *, event: dict[s
         )
     ).all()
     conditions = {workflow_id: (compiled.get("trigger") or {}).get("if") for workflow_id, compiled in live}
-    return [w for w in workflows if _holds(conditions.get(w.id), event, workflow_id=w.id)]
-
-
-def _holds(condition: str | None, event: dict[str, Any], *, workflow_id: str) -> bool:
-    if condition is None:
-        return True
-    try:
-        return expressions.truthy(expressions.evaluate(condition, {"event": event}))
-    except Exception as exc:  # the author's expression: it must not stop the other workflows
-        log.warning("trigger.if of workflow %s failed on event %s: %s", workflow_id, event["id"], exc)
-        return False
+    triggered, skipped = [], []
+    for workflow in workflows:
+        condition = conditions.get(workflow.id)
+        if condition is None:
+            triggered.append(workflow)
+            continue
+        try:
+            if expressions.truthy(expressions.evaluate_at_intake(condition, {"event": event})):
+                triggered.append(workflow)
+        except Exception as exc:  # the author's expression: it must not stop the other workflows
+            log.warning("trigger.if of workflow %s failed on event %s: %s", workflow.id, event["id"], exc)
+            skipped.append({"workflow_id": workflow.id, "reason": f"trigger.if failed: {exc}"[:1000]})
+    return triggered, skipped
 
 
 def _recorded_before(
@@ -197,20 +237,37 @@ def _recorded_before(
         return _left_to_do(session, event)
 
 
+@dataclass(frozen=True)
+class Dispatched:
+    """An event whose runs are all in Temporal, and how many waiting runs it resumed."""
+
+    event_id: str
+    run_ids: list[str]
+    resumed: int = 0
+
+
 def mark_dispatched(engine: Engine, *, event_id: str, run_ids: list[str], resumed: int = 0) -> None:
     """Every run of the event is in Temporal: note it on the runs and on the event."""
-    with Session(engine) as session:
+    mark_all_dispatched(engine, [Dispatched(event_id=event_id, run_ids=run_ids, resumed=resumed)])
+
+
+def mark_all_dispatched(engine: Engine, marks: Sequence[Dispatched]) -> None:
+    """``mark_dispatched`` for several events in one transaction (intake's group commit)."""
+    with writes_serialised(engine), Session(engine) as session:
+        run_ids = [run_id for mark in marks for run_id in mark.run_ids]
         if run_ids:
             session.exec(
                 update(Run)
                 .where(col(Run.id).in_(run_ids), col(Run.status) == "pending")
                 .values(status="running")
             )
-        session.exec(
-            update(Event)
-            .where(col(Event.id) == event_id, col(Event.dispatched).is_(False))
-            .values(dispatched=True, resumed=resumed)
-        )
+            flow_control.mark_gated(session, run_ids)  # queued runs: their gate has them
+        for mark in marks:
+            session.exec(
+                update(Event)
+                .where(col(Event.id) == mark.event_id, col(Event.dispatched).is_(False))
+                .values(dispatched=True, resumed=mark.resumed)
+            )
         session.commit()
 
 
@@ -275,7 +332,8 @@ def recorded(engine: Engine, *, event_id: str) -> tuple[Event, Recorded] | None:
 def _left_to_do(session: Session, event: Event) -> Recorded:
     """A recorded event, its runs, and the starts still to make (none once it is dispatched)."""
     runs = session.exec(select(Run).where(Run.event_id == event.id).order_by(col(Run.id))).all()
-    pending = [] if event.dispatched else [r for r in runs if r.status == "pending"]
+    # Queued runs no gate has acknowledged yet are handed on again (relay.services.flow_control).
+    pending = [] if event.dispatched else [r for r in runs if _not_handed_on(r)]
     return Recorded(
         event_id=event.id,
         run_ids=[run.id for run in runs],
@@ -284,7 +342,13 @@ def _left_to_do(session: Session, event: Event) -> Recorded:
         resumed=event.resumed,
         refused=event.refused,
         depth=event.depth,
+        started=[StartedRun.of(run) for run in runs],
+        skipped=event.skipped or [],
     )
+
+
+def _not_handed_on(run: Run) -> bool:
+    return run.status == "pending" or (run.status == "queued" and run.gated_at is None)
 
 
 def stale_pending_runs(engine: Engine, *, cutoff: datetime, limit: int) -> list[str]:

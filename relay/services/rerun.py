@@ -123,7 +123,8 @@ def _restart_points(
                 field="from_step",
             )
         return {owner}
-    failed = [s["id"] for s in recorded if s.get("status") == "failed"]
+    # A cancelled run restarts from the steps its cancellation stopped.
+    failed = [s["id"] for s in recorded if s.get("status") in ("failed", "cancelled")]
     top = {node.id for node in definition.nodes}
     restart = {step_id for step_id in failed if step_id in top}
     if restart:

@@ -24,7 +24,9 @@ from interpreter.contract import (
     RunResult,
     search_attributes,
 )
+from interpreter.gates.contract import GateRequest
 from relay.core.errors import Conflict, Invalid, NotFound
+from relay.services import flow_control
 from relay.services.subscribe import subscribe
 from relay.storage.tables import Event, Run, Workflow, WorkflowVersion
 
@@ -48,6 +50,10 @@ class RunStart:
     temporal_workflow_id: str
     input: RunInput
     summary: str
+    # Flow control (``relay.services.flow_control``): the definition's task priority, and for
+    # a ``queued`` run the gate to hand it to instead of starting it.
+    priority_key: int | None = None
+    gate: GateRequest | None = None
 
 
 def run_start(session: Session, run: Run) -> RunStart:
@@ -73,6 +79,13 @@ def run_start(session: Session, run: Run) -> RunStart:
         else None
     )
     subscribe(session, run=run, compiled=version.compiled, trigger=payload)
+    plan = flow_control.plan(run, version.compiled, payload.model_dump(mode="json") if payload else None)
+    gate = None
+    if plan.stages and run.status == "pending" and run.gates is None:
+        gate = flow_control.hold(run, plan.stages)  # recorded queued, in the caller's transaction
+        session.add(run)
+    elif run.status == "queued":
+        gate = flow_control.request(run, plan.stages) if plan.stages else None
     trigger = f"event {event.name}" if event else "manual run"
     name = workflow.name if workflow else run.workflow_id
     return RunStart(
@@ -88,6 +101,8 @@ def run_start(session: Session, run: Run) -> RunStart:
             reuse=_reused_outputs(run),
         ),
         summary=f"{name} v{run.version} · {trigger}",
+        priority_key=plan.priority_key,
+        gate=gate,
     )
 
 
@@ -117,6 +132,10 @@ async def start_run(
     With ``signal``, it is signal-with-start: a running workflow gets the signal, a
     missing one starts with it."""
     run = start.input
+    if start.gate is not None:
+        # Queued behind a flow-control gate: the gate starts it when its turn comes.
+        await flow_control.enqueue(client, start.gate, task_queue=task_queue, workflow_id=run.workflow_id)
+        return
     try:
         await client.start_workflow(
             WORKFLOW_NAME,
@@ -129,6 +148,7 @@ async def start_run(
             static_summary=start.summary,
             start_signal=signal[0] if signal else None,
             start_signal_args=[signal[1]] if signal else [],
+            priority=flow_control.task_priority(run.account_id, start.priority_key),
         )
     except WorkflowAlreadyStartedError:
         pass  # a retry, a concurrent request or recovery started it: the same run
@@ -139,13 +159,15 @@ async def start_runs(client: Client, starts: list[RunStart], *, task_queue: str)
 
 
 def mark_started(engine: Engine, *, run_ids: list[str]) -> None:
-    """``pending`` → ``running`` for runs now known to Temporal (a later state is kept)."""
+    """``pending`` → ``running`` for runs now known to Temporal (a later state is kept); a
+    ``queued`` run is now known to its first gate."""
     if not run_ids:
         return
     with Session(engine) as session:
         session.exec(
             update(Run).where(col(Run.id).in_(run_ids), col(Run.status) == "pending").values(status="running")
         )
+        flow_control.mark_gated(session, run_ids)
         session.commit()
 
 
@@ -207,3 +229,14 @@ def pending_start(engine: Engine, *, run_id: str) -> RunStart | None:
         if run is None or run.status != "pending":
             return None
         return run_start(session, run)
+
+
+def queued_start(engine: Engine, *, run_id: str) -> RunStart | None:
+    """How to hand a ``queued`` run to its first gate again; None once it is no longer queued."""
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status != "queued":
+            return None
+        start = run_start(session, run)
+        session.commit()
+        return start

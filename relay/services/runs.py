@@ -7,6 +7,7 @@ ends (``relay.services.run_lifecycle``), so a status filter is exact for any num
 import asyncio
 from typing import Any
 
+import structlog
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 from temporalio.client import Client
@@ -15,12 +16,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from relay.core.errors import Conflict, NotFound
 from relay.core.settings import Settings
 from relay.core.temporal import web_ui_url
-from relay.services import pagination
+from relay.services import flow_control, pagination
 from relay.services.db import in_session
 from relay.services.rerun import record_rerun
 from relay.services.run_lifecycle import write_end
 from relay.services.run_start import TERMINAL, mark_started, record_manual_run, start_run
-from relay.services.run_status import ClosedRun, closed_run, live_steps
+from relay.services.run_status import ClosedRun, closed_run, live_attempts, live_progress
+from relay.services.run_view import pinned_definition, whole_steps
+from relay.services.webhooks import notify_run_ended
 from relay.storage.tables import Event, Run
 
 
@@ -40,6 +43,7 @@ class RunService:
             record_manual_run, self.engine, account_id=account_id, workflow_id=workflow_id,
             version=version, input=input,
         )  # fmt: skip
+        structlog.contextvars.bind_contextvars(run_id=start.input.run_id)  # on the request's lines
         await start_run(self.temporal, start, task_queue=self.settings.task_queue)
         await asyncio.to_thread(mark_started, self.engine, run_ids=[start.input.run_id])
         return start.input.run_id
@@ -73,19 +77,47 @@ class RunService:
         )  # fmt: skip
 
     async def read(self, *, account_id: str, run_id: str) -> tuple[Run, list[dict[str, Any]]]:
-        """A run and its steps: stored once it has ended, asked of the workflow while it runs."""
+        """A run and every step of its definition (``relay.services.run_view``): stored once it
+        has ended, asked of the workflow (and of Temporal's pending activities) while it runs."""
+        structlog.contextvars.bind_contextvars(run_id=run_id)  # on the request's lines
         run = await in_session(self.engine, get_run, account_id=account_id, run_id=run_id)
-        if run.status in TERMINAL:
-            return run, run.steps or []
-        if run.status == "pending":
-            return run, []
-        return run, await live_steps(self.temporal, run.temporal_workflow_id)
+        definition = await in_session(
+            self.engine, pinned_definition, workflow_id=run.workflow_id, version=run.version
+        )
+        if run.status in TERMINAL or run.status in ("pending", "queued"):
+            return run, whole_steps(definition, run.steps or [], run_status=run.status)
+        progress, live = await asyncio.gather(
+            live_progress(self.temporal, run.temporal_workflow_id),
+            live_attempts(self.temporal, run.temporal_workflow_id),
+        )
+        reported = [step.model_dump(mode="json") for step in progress.steps] if progress else []
+        # The run may have ended since its row was read: its own answer says so.
+        status = progress.status if progress else run.status
+        return run, whole_steps(definition, reported, run_status=status, live=live)
 
     async def cancel(self, *, account_id: str, run_id: str) -> str:
         """Ask the run to stop: ``cancelling``; a run that never started is ``cancelled`` at once."""
+        structlog.contextvars.bind_contextvars(run_id=run_id)  # on the request's lines
         run = await in_session(self.engine, get_run, account_id=account_id, run_id=run_id)
         if run.status in TERMINAL:
             raise Conflict(f"run {run.id!r} has already ended ({run.status})")
+        if run.status == "queued":
+            # Decided in SQL against the gate starting it at the same moment: the gate's start
+            # finds it cancelled and skips it; else it has started, and is cancelled below.
+            gates = await asyncio.to_thread(flow_control.cancel_queued, self.engine, run_id=run.id)
+            if gates is not None:
+                await flow_control.release(self.temporal, gates, run.id)
+                await self._notify_ended(run)
+                return "cancelled"
+        # Asked first: Temporal accepts a cancel request for a workflow already terminated
+        # outside Relay (no error), which would leave the row ``running`` for good.
+        closed = await closed_run(self.temporal, run.temporal_workflow_id)
+        if closed is not None:
+            # Closed without recording its end (terminated in Temporal): the row learns it now.
+            await in_session(self.engine, write_closed, run_id=run.id, closed=closed)
+            await flow_control.release(self.temporal, run.gates, run.id)
+            await self._notify_ended(run)
+            raise Conflict(f"run {run.id!r} has already ended ({closed.status})")
         try:
             await self.temporal.get_workflow_handle(run.temporal_workflow_id).cancel(
                 reason="cancelled through the Relay API"
@@ -94,14 +126,19 @@ class RunService:
         except RPCError as exc:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise
-        closed = await closed_run(self.temporal, run.temporal_workflow_id)
-        if closed is not None:
-            # Closed without recording its end (terminated in Temporal): the row learns it now.
-            await in_session(self.engine, write_closed, run_id=run.id, closed=closed)
-            raise Conflict(f"run {run.id!r} has already ended ({closed.status})")
         never_started = ClosedRun("cancelled", "cancelled before it started", None, None)
         await in_session(self.engine, write_closed, run_id=run.id, closed=never_started)
+        await flow_control.release(self.temporal, run.gates, run.id)
+        await self._notify_ended(run)
         return "cancelled"
+
+    async def _notify_ended(self, run: Run) -> None:
+        # A run ended here, not by its own recording (``relay.record_run``): its webhooks are
+        # told the same way (one delivery workflow each, never twice).
+        await notify_run_ended(
+            self.temporal, self.engine, temporal_workflow_id=run.temporal_workflow_id,
+            task_queue=self.settings.task_queue,
+        )  # fmt: skip
 
     def ui_url(self, temporal_workflow_id: str) -> str:
         """The run in the Temporal Web UI."""

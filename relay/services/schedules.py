@@ -40,6 +40,7 @@ from interpreter.contract import RELAY_ACCOUNT, RELAY_WORKFLOW, WORKFLOW_NAME, R
 from relay.core.errors import Conflict, Invalid
 from relay.core.settings import Settings
 from relay.core.temporal import web_ui_url
+from relay.services import flow_control
 from relay.services.run_start import temporal_workflow_id
 from relay.storage import schedules as store
 from relay.storage.schedules import CronSchedule
@@ -272,8 +273,13 @@ def _action(
         run,
         id=row.temporal_schedule_id,
         task_queue=task_queue,
-        typed_search_attributes=search_attributes(run),
+        # Each fire upserts its own RelayRun once it is recorded (the input's is the schedule's id).
+        typed_search_attributes=search_attributes(run, with_run=False),
         static_summary=f"{workflow.name} v{version.version} · schedule {row.id} ({row.cron})",
+        # Fairness by account and the definition's priority, as every run (flow_control).
+        priority=flow_control.task_priority(
+            row.account_id, flow_control.scheduled_priority(version.compiled, row.input)
+        ),
     )
 
 

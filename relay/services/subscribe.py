@@ -63,8 +63,9 @@ def subscribe(session: Session, *, run: Run, compiled: dict[str, Any], trigger: 
 def match_key(match: str, event: dict[str, Any]) -> str:
     """The indexed form of a match expression's value on an event (JSON; "null" when absent)."""
     try:
+        # The workflow's budget, as the run compares the same value (interpreter.inbox).
         value = expressions.evaluate(match, event)
-    except expressions.ExpressionError:
+    except (expressions.ExpressionError, expressions.OutOfTime):
         value = None
     return json.dumps(value, sort_keys=True)
 

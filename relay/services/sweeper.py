@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from relay.services import intake
+from relay.services import flow_control, intake
 from relay.services import run_start as run_service
 from relay.services.events import EventService
 from relay.storage.tables import utcnow
@@ -88,6 +88,9 @@ class Sweeper:
         outcomes = await asyncio.gather(*(self._event(event_id, gate) for event_id in due))
         runs = await asyncio.to_thread(intake.stale_pending_runs, self.engine, cutoff=cutoff, limit=BATCH)
         started = await asyncio.gather(*(self._run(run_id, gate) for run_id in runs))
+        # Queued runs (flow control) that no gate acknowledged: handed to their gate again.
+        queued = await asyncio.to_thread(flow_control.unhanded, self.engine, cutoff=cutoff, limit=BATCH)
+        started += await asyncio.gather(*(self._run(run_id, gate, queued=True) for run_id in queued))
         swept = Swept(dispatched=outcomes.count(True), failed=outcomes.count(False), started=sum(started))
         if swept:
             log.info(
@@ -117,10 +120,11 @@ class Sweeper:
                 log.warning("event %s not dispatched (try %d): %s", event_id, attempts, error)
                 return False
 
-    async def _run(self, run_id: str, gate: asyncio.Semaphore) -> int:
+    async def _run(self, run_id: str, gate: asyncio.Semaphore, *, queued: bool = False) -> int:
         async with gate:
             try:
-                start = await asyncio.to_thread(run_service.pending_start, self.engine, run_id=run_id)
+                find = run_service.queued_start if queued else run_service.pending_start
+                start = await asyncio.to_thread(find, self.engine, run_id=run_id)
                 if start is None:
                     return 0
                 async with asyncio.timeout(DISPATCH_TIMEOUT.total_seconds()):

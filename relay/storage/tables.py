@@ -13,7 +13,8 @@ def utcnow() -> datetime:
 
 class Account(SQLModel, table=True):
     id: str = Field(primary_key=True)
-    name: str
+    # Unique (migration 0003 renamed older duplicates): a name says which account it is.
+    name: str = Field(unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -22,6 +23,11 @@ class ApiKey(SQLModel, table=True):
     account_id: str = Field(foreign_key="account.id", index=True)
     key_hash: str = Field(unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # The key's first characters, shown by `relay accounts list` and named to revoke it; the
+    # key itself is never stored. None for keys made before migration 0003.
+    prefix: str | None = Field(default=None, index=True)
+    # A revoked key authenticates nothing from the moment this is set.
+    revoked_at: datetime | None = None
 
 
 class Workflow(SQLModel, table=True):
@@ -77,6 +83,10 @@ class Event(SQLModel, table=True):
     dispatch_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     dispatch_error: str | None = None
     next_dispatch_at: datetime | None = None
+    # Last: columns added by a revision come after the others (migrations == create_all).
+    # Live workflows of the event's name it did not start because their trigger.if failed on
+    # it (an error, or over the expression budget): [{"workflow_id", "reason"}], else None.
+    skipped: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Run(SQLModel, table=True):
@@ -101,6 +111,11 @@ class Run(SQLModel, table=True):
     ended_at: datetime | None = None
     # The run this one reruns (``POST /v1/runs/{id}/rerun``), whose completed steps it reuses.
     rerun_of: str | None = Field(default=None, index=True)
+    # Flow control (relay.services.flow_control): the gate workflows a ``queued`` run passes,
+    # in order (each is told when the run ends), and when the first gate took it (None: not
+    # yet, the sweeper hands it on). Both None for runs without flow control.
+    gates: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    gated_at: datetime | None = None
 
 
 class Secret(SQLModel, table=True):
@@ -116,4 +131,17 @@ class EmailTemplate(SQLModel, table=True):
     subject: str
     text: str
     html: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Webhook(SQLModel, table=True):
+    """Where an account wants to hear that its runs ended (``run.<status>`` events)."""
+
+    account_id: str = Field(foreign_key="account.id", primary_key=True)
+    name: str = Field(primary_key=True)
+    url: str
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The signing secret, encrypted with RELAY_SECRETS_KEYS (SecretBox); never answered.
+    secret_ciphertext: str
+    created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -7,7 +7,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 from temporalio.testing import WorkflowEnvironment
 
-from interpreter.contract import RELAY_ACCOUNT, RELAY_EVENT, RELAY_VERSION, RELAY_WORKFLOW
+from interpreter.contract import (
+    RELAY_ACCOUNT,
+    RELAY_EVENT,
+    RELAY_EVENT_ID,
+    RELAY_RUN,
+    RELAY_VERSION,
+    RELAY_WORKFLOW,
+)
 from relay.storage.tables import Account, Event, Run
 from tests.api.flows import GREETER, SIGNUP, greeter
 from tests.support.api_calls import publish
@@ -45,7 +52,9 @@ async def test_event_starts_each_matching_live_workflow(
         assert attributes.get(RELAY_ACCOUNT) == account.id
         assert attributes.get(RELAY_WORKFLOW) == run["workflow_id"]
         assert attributes.get(RELAY_VERSION) == 1
-        assert attributes.get(RELAY_EVENT) == body["event_id"]
+        assert attributes.get(RELAY_EVENT) == SIGNUP  # the event's name; its id is RelayEventId
+        assert attributes.get(RELAY_EVENT_ID) == body["event_id"]
+        assert attributes.get(RELAY_RUN) == run["run_id"]
 
 
 async def test_same_id_twice_gives_the_same_answer(api: httpx.AsyncClient, db: Engine) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from interpreter.contract import RELAY_EVENT, RELAY_VERSION
+from interpreter.contract import RELAY_EVENT_ID, RELAY_VERSION
 from relay.storage.tables import Account
 from tests.api.flows import SIGNUP, greeter
 from tests.support.api_calls import finished, publish
@@ -42,7 +42,7 @@ async def test_replay_runs_the_fixed_live_version_with_the_original_event(
     wf_id = f"relay-{account.id}-{workflow_id}-evt-{posted['event_id']}-replay-1"
     assert run["temporal_workflow_id"] == wf_id
     attributes = (await dev_env.client.get_workflow_handle(wf_id).describe()).typed_search_attributes
-    assert (attributes.get(RELAY_EVENT), attributes.get(RELAY_VERSION)) == (posted["event_id"], 2)
+    assert (attributes.get(RELAY_EVENT_ID), attributes.get(RELAY_VERSION)) == (posted["event_id"], 2)
     assert (await finished(api, original))["status"] == "failed"  # the original is untouched
 
     again = (await api.post(f"/v1/events/{posted['event_id']}/replay")).json()

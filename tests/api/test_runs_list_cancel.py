@@ -1,8 +1,12 @@
 """Listing runs (filters, newest first, pages) and cancelling one."""
 
 import httpx
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from relay.storage.tables import Run
 from tests.api.flows import GREETER, SIGNUP, greeter
 from tests.support.api_calls import finished, publish
 
@@ -72,3 +76,23 @@ async def _run_ids(api: httpx.AsyncClient, **params: str) -> list[str]:
     answer = await api.get("/v1/runs", params=params)
     assert answer.status_code == 200, answer.text
     return [r["run_id"] for r in answer.json()["items"]]
+
+
+async def test_cancel_a_run_terminated_in_temporal_records_its_end(
+    api: httpx.AsyncClient, worker: Worker, dev_env: WorkflowEnvironment, db: Engine
+) -> None:
+    """Temporal accepts a cancel request for a terminated workflow without an error: the API
+    must not answer ``cancelling`` then, but learn that the run has ended."""
+    workflow_id = await publish(api, SLEEPER)
+    run_id = (await api.post(f"/v1/workflows/{workflow_id}/runs")).json()["run_id"]
+    with Session(db) as session:
+        row = session.get(Run, run_id)
+        assert row is not None
+        temporal_id = row.temporal_workflow_id
+    await dev_env.client.get_workflow_handle(temporal_id).terminate(reason="by an operator, outside Relay")
+
+    answer = await api.post(f"/v1/runs/{run_id}/cancel")
+
+    assert answer.status_code == 409, answer.text
+    run = (await api.get(f"/v1/runs/{run_id}")).json()
+    assert run["status"] == "cancelled" and run["error"] == "terminated in Temporal"

@@ -11,7 +11,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from interpreter.contract import RELAY_ACCOUNT, RELAY_VERSION, RELAY_WORKFLOW
+from interpreter.contract import RELAY_ACCOUNT, RELAY_RUN, RELAY_STATUS, RELAY_VERSION, RELAY_WORKFLOW
 from relay.storage.tables import Account
 from tests.api.flows import MANUAL
 from tests.support.api_calls import finished, publish
@@ -77,6 +77,9 @@ async def test_a_fired_schedule_runs_the_live_version_through_a_worker(
     assert attributes.get(RELAY_ACCOUNT) == account.id
     assert attributes.get(RELAY_WORKFLOW) == workflow_id
     assert attributes.get(RELAY_VERSION) == 1
+    # A fire learns its run id as it starts, and upserts it: the API's run id finds it.
+    assert attributes.get(RELAY_RUN) == run["run_id"]
+    assert attributes.get(RELAY_STATUS) == "completed"
     # Recorded once, however often runs are listed.
     assert [r["run_id"] for r in await _runs(api, workflow_id)] == [run["run_id"]]
     await api.delete(f"/v1/workflows/{workflow_id}/schedules/{sched['id']}")

@@ -10,9 +10,9 @@ async def test_versions_are_frozen_and_publish_rolls_back(api: httpx.AsyncClient
     base = f"/v1/workflows/{workflow_id}"
 
     first = await api.post(f"{base}/versions")
-    assert first.status_code == 201 and first.json() == {"version": 1}
+    assert first.status_code == 201 and first.json() == {"version": 1, "warnings": []}
     await api.put(base, json=greeter(trigger={"event": "user/upgraded"}))
-    assert (await api.post(f"{base}/versions")).json() == {"version": 2}
+    assert (await api.post(f"{base}/versions")).json() == {"version": 2, "warnings": []}
 
     v1 = (await api.get(f"{base}/versions/1")).json()
     assert v1["definition"] == GREETER  # editing the draft did not touch version 1

@@ -12,7 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 FIGURES = {
+    "devserver.tuning",
     "interpreter.latency",
+    "interpreter.floor",
+    "interpreter.same_worker",
     "interpreter.throughput",
     "interpreter.task_time",
     "interpreter.worker_cpu",
@@ -33,6 +36,13 @@ FIGURES = {
     "history.foreach_largest",
     "memory.rss",
     "memory.per_run",
+    "memory.large_outputs",
+    "scaling.workers",
+    "scaling.api",
+    "fairness.neighbour",
+    "fairness.throughput",
+    "test_runs.nodes_10",
+    "test_runs.nodes_50",
 }
 COLUMNS = {"id", "figure", "unit", "relay", "baseline", "ratio", "target", "met", "server", "details"}
 

@@ -52,6 +52,16 @@ CORPUS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         ]},
         {},
     ),
+    # Recorded after an on_error target started before the failed step's edges were decided
+    # (``relay-goto-before-skip``): a later step of the list is gone to, the one between skipped.
+    "goto_unreached_target": (
+        {"name": "gt", "actions": [
+            {"id": "risky", "type": "test_flaky", "on_error": "recover", "data": {"permanent": True}},
+            _echo("passed over"),
+            {"id": "recover", **_echo("recovered")},
+        ]},
+        {},
+    ),
     "wait_for_event_timeout": (
         {"name": "w", "actions": [
             {"type": "wait_for_event", "data": {"event": "never/comes", "timeout": "2h"}},
@@ -73,6 +83,37 @@ CORPUS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"name": "lk", "actions": [_echo(1), {"type": "sleep", "data": {"duration": "30 days"}}]},
         {},
     ),
+    # Recorded with Relay's search attributes set at start: the run upserts RelayStatus as it
+    # ends, actions carry step-naming activity ids, foreach items get rows of their own.
+    "attributes_completed": (
+        {"name": "ac", "actions": [
+            {"type": "filter", "data": {"if": "event.data.go"}},
+            _echo(1),
+            {"id": "each", "type": "foreach", "data": {"items": "event.data.items", "do": [_echo("{{ item }}")]}},
+            {"type": "sleep", "data": {"duration": "1h"}},
+        ]},
+        {"go": True, "items": [1, 2]},
+    ),
+    "attributes_filtered": ({"name": "af", "actions": [{"type": "filter", "data": {"if": "event.data.go"}}]}, {}),
+    "attributes_failed": (
+        {"name": "ax", "actions": [{"type": "test_flaky", "data": {"permanent": True}}, _echo(2)]},
+        {},
+    ),
+    "attributes_cancelled": (
+        {"name": "ak", "actions": [_echo(1), {"type": "sleep", "data": {"duration": "30 days"}}, _echo(2)]},
+        {},
+    ),
+    # Recorded with the expression budget (interpreter.expression_budget): the costly branch
+    # fails by count, the regex runs on RE2. A budget change that alters which step fails
+    # must go behind workflow.patched; this history says so.
+    "expression_over_budget": (
+        {"name": "eb", "actions": [
+            {"id": "costly", "type": "branch", "on_error": "continue", "data": {
+                "if": "$count([1..1000].([1..1000].($ * 2))) > 0", "then": [_echo("then")], "else": [_echo("else")]}},
+            _echo("{{ $match(event.data.s, /(a+)+$/) = null }}"),
+        ]},
+        {"s": "a" * 5000 + "!"},
+    ),
 }  # fmt: skip
 
-CANCELLED = {"cancelled_during_sleep", "lifecycle_cancelled"}
+CANCELLED = {"cancelled_during_sleep", "lifecycle_cancelled", "attributes_cancelled"}

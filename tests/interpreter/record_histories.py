@@ -15,7 +15,7 @@ import httpx
 
 from activities.registry import load_actions
 from interpreter.compile import compile_definition
-from interpreter.contract import EventPayload, RunInput
+from interpreter.contract import EventPayload, RunInput, search_attributes
 from relay.core.settings import Settings
 from relay.storage import create_db_engine, upgrade
 from relay.storage.secrets import new_key
@@ -45,12 +45,14 @@ async def record() -> None:
                 if (HISTORIES / f"{name}.json").exists():
                     continue
                 compiled = compile_definition(document, specs)
+                run_input = RunInput(
+                    run_id=name, account_id="acct", workflow_id="wf", version=1, definition=compiled.definition,
+                    event=EventPayload(id=uuid.uuid4().hex, name="test/event", data=data),
+                )
                 handle = await env.client.start_workflow(
-                    "RelayRun",
-                    RunInput(run_id=name, account_id="acct", workflow_id="wf", version=1,
-                             definition=compiled.definition,
-                             event=EventPayload(id=uuid.uuid4().hex, name="test/event", data=data)),
-                    id=f"corpus-{name}", task_queue=settings.task_queue,
+                    "RelayRun", run_input, id=f"corpus-{name}", task_queue=settings.task_queue,
+                    # As Relay starts runs (recorded since ``attributes_*``): the run upserts RelayStatus.
+                    search_attributes=search_attributes(run_input),
                 )  # fmt: skip
                 if name in CANCELLED:
                     await asyncio.sleep(1)  # let it reach the sleep

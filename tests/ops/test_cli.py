@@ -9,7 +9,7 @@ from tests.support.procs import relay
 
 
 def test_accounts_create_prints_only_the_key(sqlite_url: str) -> None:
-    done = relay("accounts", "create", "Acme Inc", database_url=sqlite_url)
+    done = relay("accounts", "create", "Acme Inc", "--create", database_url=sqlite_url)
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -27,7 +27,7 @@ def test_accounts_create_prints_only_the_key(sqlite_url: str) -> None:
 
 
 def test_each_account_gets_its_own_key(sqlite_url: str) -> None:
-    first = relay("accounts", "create", "one", database_url=sqlite_url).stdout.strip()
+    first = relay("accounts", "create", "one", "--create", database_url=sqlite_url).stdout.strip()
     second = relay("accounts", "create", "two", database_url=sqlite_url).stdout.strip()
 
     assert first != second

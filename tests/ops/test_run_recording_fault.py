@@ -11,12 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.api.enums.v1 import PendingActivityState
+from temporalio.api.enums.v1 import PendingWorkflowTaskState
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from interpreter.contract import RECORD_RUN_ACTIVITY
 from relay.core.settings import Settings
 from relay.services.accounts import create_account
 from relay.storage.tables import Run
@@ -55,23 +54,26 @@ async def test_a_worker_killed_while_recording_the_end_leaves_the_row_right(
         async with worker_process(dev_env, settings, log) as first:
             [run_id] = (await api.post("/v1/events", json={"name": "nap/go", "data": {}})).json()["runs"]
 
+            handle = dev_env.client.get_workflow_handle(_row(engine, run_id).temporal_workflow_id)
+
             async def started() -> bool:
-                return (await asyncio.to_thread(_row, engine, run_id)).status == "running"
+                # Its start is recorded once it sleeps (intake's own ``running`` comes earlier).
+                history = await handle.fetch_history()
+                return any(e.HasField("timer_started_event_attributes") for e in history.events)
 
             await _until(started, seconds=30, what="the run to record its start")
-            handle = dev_env.client.get_workflow_handle(_row(engine, run_id).temporal_workflow_id)
 
             # Hold the database while the run sleeps: its end cannot be written now.
             lock = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"), isolation_level=None)
             lock.execute("BEGIN EXCLUSIVE")
 
             async def recording() -> bool:
-                pending = (await handle.describe()).raw_description.pending_activities
-                return any(
-                    a.activity_type.name == RECORD_RUN_ACTIVITY
-                    and a.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
-                    for a in pending
-                )
+                # The recording is a local activity: it runs inside the workflow task that
+                # follows the sleep's timer, so "recording its end" is that task held open.
+                history = await handle.fetch_history()
+                fired = any(e.HasField("timer_fired_event_attributes") for e in history.events)
+                task = (await handle.describe()).raw_description.pending_workflow_task
+                return fired and task.state == PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
 
             await _until(recording, seconds=30, what="the run to be recording its end")
             os.kill(first, signal.SIGKILL)

@@ -21,6 +21,7 @@ VAULT_MODULE = "tests.security.vault_actions"
 OLD_KEY = new_payload_key("2024-01")
 NEW_KEY = new_payload_key("2025-06")
 ACCOUNT_ID = "acct_security"
+OPERATOR_TOKEN = "operator-token-for-tests"
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def secure_settings(settings: Settings, dev_env: WorkflowEnvironment) -> Setting
     return settings.model_copy(
         update={
             "payload_keys": [NEW_KEY, OLD_KEY],
+            "codec_operator_token": OPERATOR_TOKEN,
             "action_modules": [VAULT_MODULE],
             "temporal_address": dev_env.client.service_client.config.target_host,
             "temporal_namespace": dev_env.client.namespace,
@@ -44,6 +46,9 @@ async def relay_client(secure_settings: Settings, engine: Engine) -> Client:
 
 # The marker name the SDK's core gives ``workflow.patched`` markers.
 PATCH_MARKER = "core_patch"
+# Local activity markers: core writes their ``data`` detail itself (sequence number, attempt,
+# activity id and type, times), never through the codec; their ``result`` is encoded.
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
 
 
 @dataclass
@@ -79,12 +84,16 @@ async def run_secure(
 def payloads_in(message: Message) -> Iterator[tuple[str, Payload]]:
     """Every payload inside a protobuf message, with its path. Excepted: search attributes
     (Temporal indexes those, so they are plaintext by design and Relay puts only ids there) and
-    ``workflow.patched`` markers (the SDK's core writes them; their one payload is the patch id)."""
+    ``workflow.patched`` markers (the SDK's core writes them; their one payload is the patch id),
+    and the ``data`` detail of local activity markers (core's own bookkeeping)."""
     for field, value in message.ListFields():
         if field.name == "search_attributes" or field.message_type is None:
             continue
         if field.name == "marker_recorded_event_attributes" and value.marker_name == PATCH_MARKER:
             continue
+        if field.name == "details" and message.DESCRIPTOR.name == "MarkerRecordedEventAttributes":
+            if getattr(message, "marker_name", "") == LOCAL_ACTIVITY_MARKER:
+                value = {k: v for k, v in value.items() if k != "data"}
         if field.message_type.GetOptions().map_entry:
             items = value.items() if field.message_type.fields_by_name["value"].message_type else []
             values = [(f"{field.name}[{k}]", v) for k, v in items]

@@ -21,7 +21,7 @@ from relay.core.payloads import relay_payload_codec
 from relay.core.settings import Settings
 from relay.services.accounts import create_account
 from relay.services.container import Services
-from tests.security.conftest import SecureRunner, payloads_in
+from tests.security.conftest import OPERATOR_TOKEN, SecureRunner, payloads_in
 from tests.security.vault_actions import sealed
 
 UI_ORIGIN = "http://127.0.0.1:8233"
@@ -88,17 +88,23 @@ def _from_json(body: dict[str, Any]) -> list[Payload]:
     ]
 
 
-async def test_decode_shows_a_history_payload_to_a_key_holder(
+async def test_decode_shows_a_history_payload_to_an_operator(
     run_secure: SecureRunner, ui: httpx.AsyncClient, key: str
 ) -> None:
+    """The run belongs to no account of this database, so only an operator reads it
+    (account keys: ``test_codec_accounts.py``)."""
     note = f"ui-note-{uuid.uuid4().hex}"
     done = await run_secure(FLOW, data={"note": note})
     from_history = [p for _, p in payloads_in(done.history)]
     assert from_history and all(p.metadata["encoding"] == ENCODING for p in from_history)
-
-    answer = await ui.post(
+    as_account = await ui.post(
         "/codec/decode", json=_as_json(from_history), headers={"Authorization": f"Bearer {key}"}
     )
+    assert as_account.status_code == 404, as_account.text
+    login = await ui.post("/codec/login", data={"token": OPERATOR_TOKEN})
+    assert login.status_code == 303, login.text
+
+    answer = await ui.post("/codec/decode", json=_as_json(from_history))
 
     assert answer.status_code == 200, answer.text
     assert answer.headers["access-control-allow-origin"] == UI_ORIGIN

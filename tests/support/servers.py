@@ -90,9 +90,10 @@ Responder = Callable[[ReceivedRequest], Reply]
 
 
 class HttpServer:
-    """A threaded stdlib HTTP server on a free loopback port; ``responder`` decides each answer."""
+    """A threaded stdlib HTTP server on a free loopback port (of ``host``, any 127.x address);
+    ``responder`` decides each answer."""
 
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(self, responder: Responder | None = None, *, host: str = "127.0.0.1") -> None:
         self.requests: list[ReceivedRequest] = []
         self.responder: Responder = responder or (lambda _req: Reply(200, {"ok": True}))
         outer = self
@@ -122,7 +123,7 @@ class HttpServer:
             def log_message(self, *_args: Any) -> None:  # keep test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((host, 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> "HttpServer":

@@ -11,6 +11,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from relay.core.dev_server import dynamic_config_args
 from relay.core.temporal import SEARCH_ATTRIBUTES
 
 
@@ -29,6 +30,7 @@ async def start_dev_server() -> WorkflowEnvironment:
         dev_server_existing_path=_binary("temporal"),
         search_attributes=SEARCH_ATTRIBUTES,
         dev_server_log_level="error",
+        dev_server_extra_args=dynamic_config_args(),
     )
 
 

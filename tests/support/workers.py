@@ -28,6 +28,8 @@ async def worker_process(
         "secrets_keys": ",".join(settings.secrets_keys),
         "action_heartbeat_timeout": str(settings.action_heartbeat_timeout),
     }
+    if settings.http_allow:
+        relay["http_allow"] = ",".join(settings.http_allow)
     if settings.action_modules:
         relay["action_modules"] = ",".join(settings.action_modules)
     environment = clean_env(**relay)

@@ -2,10 +2,12 @@
 
 import asyncio
 import os
+import secrets
 import signal
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -18,12 +20,14 @@ from relay.cli.dev.server import (
     wait_for_temporal,
     wait_for_worker,
 )
+from relay.cli.dev.server import api_url as browser_api_url
 from relay.core.settings import DATA_DIR, Settings
-from relay.services.accounts import account_for_key, create_account
+from relay.services.accounts import account_for_key, dev_account_key
 from relay.storage import create_db_engine, ensure_schema
 from relay.storage.secrets import new_key
 
 SECRETS_KEY_FILE = DATA_DIR / "secrets.key"
+OPERATOR_TOKEN_FILE = DATA_DIR / "codec-operator-token"
 DEV_KEY_FILE = DATA_DIR / "dev-api-key"
 DEV_ACCOUNT = "dev"
 WORKER_GRACE = 10.0  # in-flight activities get this long on Ctrl-C (below STOP_TIMEOUT)
@@ -48,6 +52,32 @@ def _secrets_keys(settings: Settings) -> str | None:
     return SECRETS_KEY_FILE.read_text().strip()
 
 
+def _operator_token(settings: Settings) -> str | None:
+    """With payload encryption on and RELAY_CODEC_OPERATOR_TOKEN unset: the generated token
+    with which an operator's Web UI decodes payloads (``/codec/login``), else None."""
+    if not settings.payload_keys or settings.codec_operator_token:
+        return None
+    if not OPERATOR_TOKEN_FILE.exists():
+        _private_file(OPERATOR_TOKEN_FILE, secrets.token_urlsafe(32))
+        note(f"generated a Web UI operator token into {OPERATOR_TOKEN_FILE}")
+    return OPERATOR_TOKEN_FILE.read_text().strip()
+
+
+def _web_ui_decoding(settings: Settings, env: dict[str, str]) -> Settings:
+    """Let the Web UI decode encrypted payloads: the operator token, and the UI's origin among
+    those the API's /codec answers (a custom RELAY_TEMPORAL_UI_URL included)."""
+    token = _operator_token(settings)
+    if token:
+        settings = settings.model_copy(update={"codec_operator_token": token})
+        env["RELAY_CODEC_OPERATOR_TOKEN"] = token
+    ui = urlsplit(settings.temporal_ui_url)
+    origin = f"{ui.scheme}://{ui.netloc}"
+    if settings.payload_keys and origin not in settings.codec_cors_origins:
+        settings = settings.model_copy(update={"codec_cors_origins": [*settings.codec_cors_origins, origin]})
+        env["RELAY_CODEC_CORS_ORIGINS"] = ",".join(settings.codec_cors_origins)
+    return settings
+
+
 def _dev_api_key(settings: Settings) -> str:
     """The dev account's key: created on the first start, reused by every later one."""
     engine = create_db_engine(settings.database_url)
@@ -57,8 +87,9 @@ def _dev_api_key(settings: Settings) -> str:
             key = DEV_KEY_FILE.read_text().strip()
             if account_for_key(engine, key=key) is not None:
                 return key
-            note(f"the key in {DEV_KEY_FILE} is unknown to {settings.database_url}: new dev account")
-        _account, key = create_account(engine, name=DEV_ACCOUNT)
+            note(f"the key in {DEV_KEY_FILE} is unknown to {settings.database_url}: new dev key")
+        # Account names are unique: a dev account whose key was revoked gets a new key.
+        key = dev_account_key(engine, name=DEV_ACCOUNT)
         _private_file(DEV_KEY_FILE, key)
         return key
     finally:
@@ -87,7 +118,7 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
-def _banner(api_url: str, ui_url: str, key: str) -> None:
+def _banner(api_url: str, ui_url: str, key: str, operator_login: str | None = None) -> None:
     sys.stdout.write(
         "\nRelay is running. Ctrl-C stops everything.\n"
         f"  API        {api_url}\n"
@@ -97,7 +128,28 @@ def _banner(api_url: str, ui_url: str, key: str) -> None:
         f"  export RELAY_KEY={key}\n"
         f'  curl -H "Authorization: Bearer $RELAY_KEY" {api_url}/v1/workflows\n\n'
     )
+    if operator_login:
+        sys.stdout.write(
+            "  Payloads are encrypted. To read them in the Web UI, as operator:\n"
+            f"    1. open {operator_login}\n"
+            "       (sets an HttpOnly cookie for the API's /codec, then opens the Web UI)\n"
+            "    2. once per browser, in the Web UI's Codec Server dialog (glasses icon, top right):\n"
+            f"       'Use my browser setting', endpoint {api_url}/codec,\n"
+            "       'Include cross-origin credentials' on, Apply\n"
+            "    (docs/encryption.md)\n\n"
+        )
     sys.stdout.flush()
+
+
+def _operator_login(settings: Settings, api_url: str) -> str | None:
+    """The operator's login link, with encryption on. A generated token rides in it after '#',
+    which browsers never send, so no server or access log sees it; a token the operator set
+    is theirs to type."""
+    if not settings.payload_keys:
+        return None
+    if settings.codec_operator_token:
+        return f"{api_url}/codec/login"
+    return f"{api_url}/codec/login#token={_operator_token(settings)}"
 
 
 def _start(settings: Settings, stack: Stack) -> tuple[str, str]:
@@ -109,8 +161,8 @@ def _start(settings: Settings, stack: Stack) -> tuple[str, str]:
     if generated:
         settings = settings.model_copy(update={"secrets_keys": [generated]})
         env["RELAY_SECRETS_KEYS"] = generated
-    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host
-    api_url = f"http://{host}:{settings.api_port}"
+    settings = _web_ui_decoding(settings, env)
+    api_url = browser_api_url(settings)
 
     check_ports_free(settings)
     with TEMPORAL_LOG.open("wb") as log:
@@ -137,7 +189,7 @@ def run_dev(settings: Settings) -> int:
     }
     try:
         api_url, key = _start(settings, stack)
-        _banner(api_url, settings.temporal_ui_url, key)
+        _banner(api_url, settings.temporal_ui_url, key, _operator_login(settings, api_url))
         while True:
             stack.check()
             time.sleep(0.2)

@@ -18,6 +18,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from relay.cli.dev.processes import DevError, Stack
+from relay.core.dev_server import dynamic_config_args
 from relay.core.settings import DATA_DIR, Settings
 from relay.core.temporal import SEARCH_ATTRIBUTES, connect, dev_server_search_attribute_args
 
@@ -50,10 +51,19 @@ def temporal_command(settings: Settings) -> list[str]:
         "--ui-ip", ui.hostname or host, "--ui-port", str(ui.port or 8233),
         "--log-level", "warn",
         *dev_server_search_attribute_args(),
+        *dynamic_config_args(),
     ]  # fmt: skip
     if settings.temporal_namespace != "default":  # "default" always exists
         cmd += ["--namespace", settings.temporal_namespace]
+    if settings.payload_keys:  # encrypted payloads: the Web UI decodes them through the API
+        cmd += ["--ui-codec-endpoint", f"{api_url(settings)}/codec"]
     return cmd
+
+
+def api_url(settings: Settings) -> str:
+    """The API as a browser on this machine reaches it (a wildcard bind answers on 127.0.0.1)."""
+    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host
+    return f"http://{host}:{settings.api_port}"
 
 
 def _ports(settings: Settings) -> dict[str, tuple[str, int]]:
