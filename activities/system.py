@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from temporalio import activity
 
 from activities.errors import permanent
@@ -18,11 +18,13 @@ from interpreter.contract import (
     RunRecord,
     RunRecorded,
 )
+from relay.core.errors import Invalid
 from relay.services.flow_control import release_gates
 from relay.services.run_lifecycle import record_ended, record_started
 from relay.services.run_start import run_start, temporal_workflow_id
 from relay.services.webhooks import notify_run_ended
-from relay.storage.tables import Run, Workflow
+from relay.services.workflows import invoke_target
+from relay.storage.tables import Run
 
 
 class SystemActivities:
@@ -71,7 +73,10 @@ class SystemActivities:
         with Session(self._engine) as session:
             run = session.get(Run, request.run_id)
             if run is None:
-                target = _find_workflow(session, account_id=request.account_id, ref=request.workflow)
+                try:
+                    target = invoke_target(session, account_id=request.account_id, ref=request.workflow)
+                except Invalid as problem:
+                    raise permanent(problem.message, kind="InvokeTarget") from None
                 run = Run(
                     id=request.run_id,
                     account_id=request.account_id,
@@ -90,22 +95,3 @@ class SystemActivities:
             start = run_start(session, run)
             session.commit()
             return InvokeTarget(temporal_workflow_id=start.temporal_workflow_id, input=start.input)
-
-
-def _find_workflow(session: Session, *, account_id: str, ref: str) -> Workflow:
-    by_id = session.get(Workflow, ref)
-    if by_id is not None and by_id.account_id == account_id and not by_id.archived:
-        found = by_id
-    else:
-        matches = session.exec(
-            select(Workflow).where(
-                Workflow.account_id == account_id, Workflow.name == ref, col(Workflow.archived).is_(False)
-            )
-        ).all()
-        if len(matches) != 1:
-            problem = "no workflow" if not matches else f"{len(matches)} workflows"
-            raise permanent(f"invoke: {problem} with id or name {ref!r} in this account", kind="InvokeTarget")
-        found = matches[0]
-    if found.live_version is None:
-        raise permanent(f"invoke: workflow {ref!r} has no published version", kind="InvokeTarget")
-    return found

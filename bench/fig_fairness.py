@@ -38,10 +38,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities import ActionContext, action
-from bench.procs import Child, child_env, free_port, spawn, wait_http, wait_polling
+from bench.procs import Child, free_port, spawn, wait_http, wait_polling
 from bench.report import Results, Row, echo
 from bench.sizes import Sizes
-from bench.stack import Stack, output_of_children_to, temporal_binary
+from bench.stack import Stack, output_of_children_to, relay_env, temporal_binary
 from relay.core.dev_server import THROUGHPUT, dynamic_config_args
 from relay.core.settings import Settings
 from relay.core.temporal import SEARCH_ATTRIBUTES, with_relay_converter
@@ -293,7 +293,7 @@ async def _stack(workdir: Path, mode: str, plan: Plan) -> AsyncIterator[tuple[st
     try:
         upgrade(engine)
         keys = [create_account(engine, name=name)[1] for name in ("A", "B")]
-        variables = _env(settings)
+        variables = relay_env(settings, http_allow=",".join(settings.http_allow), fairness=settings.fairness)
         worker = await spawn(
             "fairness worker", ["-m", "bench.fig_fairness", "worker"],
             env={**variables, "BENCH_SLOTS": str(plan.slots)}, log=workdir / "worker.log",
@@ -310,20 +310,6 @@ async def _stack(workdir: Path, mode: str, plan: Plan) -> AsyncIterator[tuple[st
             await child.stop()
         await env.shutdown()
         engine.dispose()
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return child_env(
-        temporal_address=settings.temporal_address,
-        database_url=settings.database_url,
-        secrets_keys=",".join(settings.secrets_keys),
-        task_queue=settings.task_queue,
-        action_modules=",".join(settings.action_modules),
-        api_host=settings.api_host,
-        api_port=str(settings.api_port),
-        http_allow=",".join(settings.http_allow),
-        fairness=settings.fairness,
-    )
 
 
 async def _serve_worker() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bench.definitions import compiled, sleeping, start_relay
 from bench.plain import PLAIN_WORKFLOW, PlainJob
-from bench.procs import rss_kib
+from bench.procs import settled_rss_kib
 from bench.report import Results, Row, echo, ratio
 from bench.sizes import Sizes
 from bench.stack import Stack, start_plain_worker, start_worker
@@ -20,18 +20,6 @@ HOUR_MS = 3_600_000
 ASLEEP_TIMEOUT = 300
 RSS_CAP_MIB = 250
 TARGET = 1.10
-
-
-async def _settled_rss(pid: int) -> int:
-    """RSS once it stops moving (three readings a second apart within 1%)."""
-    readings = [rss_kib(pid)]
-    for _ in range(30):
-        await asyncio.sleep(1)
-        readings.append(rss_kib(pid))
-        last = readings[-3:]
-        if len(last) == 3 and max(last) - min(last) <= 0.01 * max(last):
-            break
-    return readings[-1]
 
 
 async def _asleep(stack: Stack, ids: list[str]) -> None:
@@ -57,7 +45,7 @@ async def _side(stack: Stack, side: str, runs: int, concurrency: int) -> dict[st
         address = stack.settings.temporal_address
         worker = await start_plain_worker(address, stack.plain_client, log, task_queue=queue)
     try:
-        idle = await _settled_rss(worker.pid)
+        idle = await settled_rss_kib(worker.pid)
         definition = compiled(sleeping())
         ids: list[str] = []
 
@@ -73,7 +61,7 @@ async def _side(stack: Stack, side: str, runs: int, concurrency: int) -> dict[st
 
         await pool(runs, concurrency, start)
         await _asleep(stack, ids)
-        loaded = await _settled_rss(worker.pid)
+        loaded = await settled_rss_kib(worker.pid)
     finally:
         await worker.stop()
     return {"idle_kib": idle, "loaded_kib": loaded, "per_run_kib": round((loaded - idle) / runs, 2)}

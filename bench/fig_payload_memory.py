@@ -23,7 +23,7 @@ from activities.registry import load_actions
 from bench.blob_actions import BLOB, MIB
 from bench.definitions import start_relay
 from bench.plain_blob import PLAIN_BLOB_WORKFLOW, BlobJob
-from bench.procs import Child, cpu_seconds, rss_kib, spawn, wait_polling
+from bench.procs import Child, cpu_seconds, rss_kib, settled_rss_kib, spawn, wait_polling
 from bench.report import Results, Row, echo, ratio
 from bench.sizes import Sizes
 from bench.stack import ACTION_MODULES, Stack, relay_env, start_plain_worker
@@ -40,18 +40,6 @@ SIDE_ENV = {
 }
 # How many RSS readings are taken while the runs go.
 SAMPLES = 10
-
-
-async def _settled_rss(pid: int) -> int:
-    """RSS once it stops moving (three readings a second apart within 1%)."""
-    readings = [rss_kib(pid)]
-    for _ in range(30):
-        await asyncio.sleep(1)
-        readings.append(rss_kib(pid))
-        last = readings[-3:]
-        if len(last) == 3 and max(last) - min(last) <= 0.01 * max(last):
-            break
-    return readings[-1]
 
 
 def _definition(size: int) -> dict[str, Any]:
@@ -84,7 +72,7 @@ async def _side(stack: Stack, side: str, runs: int, size: int, concurrency: int)
     samples: list[tuple[int, float]] = []
     done = 0
     try:
-        idle = await _settled_rss(worker.pid)
+        idle = await settled_rss_kib(worker.pid)
         cpu_before = cpu_seconds(worker.pid)
 
         async def one(_: int) -> None:
@@ -107,7 +95,7 @@ async def _side(stack: Stack, side: str, runs: int, size: int, concurrency: int)
         cpu = cpu_seconds(worker.pid) - cpu_before
         # One trim interval (a no-op on the sides that do not trim), then the settled RSS.
         await asyncio.sleep(stack.settings.worker_memory_trim_interval + 1)
-        after = await _settled_rss(worker.pid)
+        after = await settled_rss_kib(worker.pid)
     finally:
         await worker.stop()
     return {

@@ -44,6 +44,18 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+async def settled_rss_kib(pid: int) -> int:
+    """RSS of ``pid`` once it stops moving (three readings a second apart within 1%), in KiB."""
+    readings = [rss_kib(pid)]
+    for _ in range(30):
+        await asyncio.sleep(1)
+        readings.append(rss_kib(pid))
+        last = readings[-3:]
+        if len(last) == 3 and max(last) - min(last) <= 0.01 * max(last):
+            break
+    return readings[-1]
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system, every thread) ``pid`` has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -119,7 +119,8 @@ async def start_server(server: Server, workdir: Path, *, tuned: bool = True) -> 
         )
 
 
-def relay_env(settings: Settings) -> dict[str, str]:
+def relay_env(settings: Settings, **more: str) -> dict[str, str]:
+    """A child's environment with ``settings`` as RELAY_* variables, plus ``more`` (names without prefix)."""
     return child_env(
         temporal_address=settings.temporal_address,
         database_url=settings.database_url,
@@ -128,6 +129,7 @@ def relay_env(settings: Settings) -> dict[str, str]:
         action_modules=",".join(settings.action_modules),
         api_host=settings.api_host,
         api_port=str(settings.api_port),
+        **more,
     )
 
 

@@ -8,12 +8,12 @@ running API has never heard of. It says so and stops instead, unless ``--create`
 """
 
 import argparse
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from relay.cli.output import note, out
 from relay.core.errors import RelayError
 from relay.core.settings import Settings
 
@@ -27,16 +27,6 @@ REFUSED, NO_DATABASE = 1, 2
 
 class NoDatabase(Exception):
     """The settings point at a database that does not exist yet (or holds no tables)."""
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _note(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
 
 
 def missing_database(url: str, engine: "Engine | None" = None) -> str | None:
@@ -92,12 +82,12 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
     with existing_database(settings, create=args.create, command="accounts list") as engine:
         accounts = list_accounts(engine)
-    _note("ID\tNAME\tCREATED\tKEYS (prefixes; revoked ones marked)")
+    note("ID\tNAME\tCREATED\tKEYS (prefixes; revoked ones marked)")
     for account in accounts:
         keys = ", ".join(k.label + (" (revoked)" if k.revoked_at else "") for k in account.keys)
-        _out(f"{account.id}\t{account.name}\t{account.created_at:%Y-%m-%d %H:%M}\t{keys or '-'}")
+        out(f"{account.id}\t{account.name}\t{account.created_at:%Y-%m-%d %H:%M}\t{keys or '-'}")
     if not accounts:
-        _note("no accounts yet: `relay accounts create NAME`")
+        note("no accounts yet: `relay accounts create NAME`")
     return 0
 
 
@@ -106,8 +96,8 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
 
     with existing_database(settings, create=args.create, command="accounts create") as engine:
         account, key = create_account(engine, name=args.name)
-    _note(f"created account {account.id} ({account.name}); its API key, shown only now:")
-    _out(key)
+    note(f"created account {account.id} ({account.name}); its API key, shown only now:")
+    out(key)
     return 0
 
 
@@ -116,8 +106,8 @@ def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
 
     with existing_database(settings, create=args.create, command="accounts new-key") as engine:
         key = new_key(engine, account_id=args.account_id)
-    _note(f"a new API key for account {args.account_id}, shown only now:")
-    _out(key)
+    note(f"a new API key for account {args.account_id}, shown only now:")
+    out(key)
     return 0
 
 
@@ -126,8 +116,8 @@ def cmd_revoke_key(args: argparse.Namespace, settings: Settings) -> int:
 
     with existing_database(settings, create=args.create, command="accounts revoke-key") as engine:
         key = revoke_key(engine, ref=args.key)
-    _note(f"revoked key {key.label}: it authenticates nothing from now on")
-    _out(key.label)
+    note(f"revoked key {key.label}: it authenticates nothing from now on")
+    out(key.label)
     return 0
 
 
@@ -143,14 +133,14 @@ def guarded(handler: Handler) -> Handler:
         try:
             return handler(args, settings)
         except NoDatabase as exc:
-            _note(str(exc))
+            note(str(exc))
             return NO_DATABASE
         except OperationalError as exc:  # unreachable server, wrong credentials, locked file
             reason = str(exc.orig or exc).strip().splitlines()[0]
-            _note(f"relay accounts {args.accounts_command}: cannot use the database: {reason}")
+            note(f"relay accounts {args.accounts_command}: cannot use the database: {reason}")
             return NO_DATABASE
         except RelayError as exc:
-            _note(f"relay accounts {args.accounts_command}: {exc.message}")
+            note(f"relay accounts {args.accounts_command}: {exc.message}")
             return REFUSED
 
     return run

@@ -7,19 +7,8 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from relay.cli import accounts, temporal_setup
+from relay.cli.output import note, out
 from relay.core.settings import Settings, SettingsError, get_settings
-
-
-def _out(text: str) -> None:
-    """What a script captures (stdout)."""
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _note(text: str) -> None:
-    """Context for a human (stderr), kept out of what scripts capture."""
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
 
 
 def _logging() -> None:
@@ -69,7 +58,7 @@ def cmd_secrets_rotate(args: argparse.Namespace, settings: Settings) -> int:
 
     keys = settings.secrets_keys
     if not keys:
-        _note("RELAY_SECRETS_KEYS is not set: nothing to encrypt with")
+        note("RELAY_SECRETS_KEYS is not set: nothing to encrypt with")
         return 2
     try:
         # A new, empty database has nothing to rotate: refuse to create one (wrong folder).
@@ -81,17 +70,17 @@ def cmd_secrets_rotate(args: argparse.Namespace, settings: Settings) -> int:
             with Session(engine) as session:  # webhook signing secrets are encrypted alike
                 count += rotate_webhook_secrets(session, box=box)
     except NoDatabase as exc:
-        _note(str(exc))
+        note(str(exc))
         return 2
-    _note("secrets (account and webhook) re-encrypted with the first key of RELAY_SECRETS_KEYS:")
-    _out(str(count))
+    note("secrets (account and webhook) re-encrypted with the first key of RELAY_SECRETS_KEYS:")
+    out(str(count))
     return 0
 
 
 def cmd_secrets_new_key(args: argparse.Namespace, settings: Settings) -> int:
     from relay.storage.secrets import new_key
 
-    _out(new_key())
+    out(new_key())
     return 0
 
 
@@ -108,12 +97,12 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(engine, args.revision)
         after = current(engine)
     except (MigrationFailed, CommandError) as exc:
-        _note(f"relay db upgrade: {exc}")
+        note(f"relay db upgrade: {exc}")
         return 1
     finally:
         engine.dispose()
-    _note(f"database at revision {after}" + (f", was {before}" if before != after else ", unchanged"))
-    _out(str(after))
+    note(f"database at revision {after}" + (f", was {before}" if before != after else ", unchanged"))
+    out(str(after))
     return 0
 
 
@@ -127,8 +116,8 @@ def cmd_db_current(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     newest = head()
-    _note("up to date" if at == newest else f"behind: the newest revision is {newest} (`relay db upgrade`)")
-    _out(str(at))
+    note("up to date" if at == newest else f"behind: the newest revision is {newest} (`relay db upgrade`)")
+    out(str(at))
     return 0
 
 
@@ -136,8 +125,8 @@ def cmd_db_revision(args: argparse.Namespace, settings: Settings) -> int:
     from relay.storage.migrate import revision
 
     path = revision(args.message)
-    _note("review it (autogenerate misses renames and data changes), then commit it:")
-    _out(str(path))
+    note("review it (autogenerate misses renames and data changes), then commit it:")
+    out(str(path))
     return 0
 
 
@@ -220,7 +209,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         settings = get_settings()
     except SettingsError as exc:
-        _note(f"relay: {exc}")
+        note(f"relay: {exc}")
         sys.exit(2)
     sys.exit(handler(args, settings))
-

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from interpreter.compile import ActionInfo, compile_definition
 from interpreter.contract import EventPayload
@@ -23,8 +23,8 @@ from interpreter.steps.action import ActionStep
 from interpreter.steps.invoke import Invoke
 from relay.core.errors import Invalid
 from relay.services.db import in_session
-from relay.services.workflows import get_version, get_workflow
-from relay.storage.tables import Workflow, WorkflowVersion
+from relay.services.workflows import get_version, get_workflow, invoke_target
+from relay.storage.tables import WorkflowVersion
 
 # Workflows a test run may reach through ``invoke`` (directly or not), looked up beforehand.
 MAX_TARGETS = 50
@@ -132,21 +132,10 @@ def _targets(session: Session, *, account_id: str, start: CompiledDefinition) ->
 
 
 def _live(session: Session, *, account_id: str, ref: str) -> LiveTarget:
-    by_id = session.get(Workflow, ref)
-    if by_id is not None and by_id.account_id == account_id and not by_id.archived:
-        workflow = by_id
-    else:
-        matches = session.exec(
-            select(Workflow).where(
-                Workflow.account_id == account_id, Workflow.name == ref, col(Workflow.archived).is_(False)
-            )
-        ).all()
-        if len(matches) != 1:
-            problem = "no workflow" if not matches else f"{len(matches)} workflows"
-            return LiveTarget(problem=f"invoke: {problem} with id or name {ref!r} in this account")
-        workflow = matches[0]
-    if workflow.live_version is None:
-        return LiveTarget(problem=f"invoke: workflow {ref!r} has no published version")
+    try:
+        workflow = invoke_target(session, account_id=account_id, ref=ref)
+    except Invalid as problem:
+        return LiveTarget(problem=problem.message)
     row = session.exec(
         select(WorkflowVersion).where(
             WorkflowVersion.workflow_id == workflow.id, WorkflowVersion.version == workflow.live_version

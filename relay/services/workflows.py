@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from interpreter.compile import ActionInfo, compile_definition
-from relay.core.errors import Conflict, NotFound
+from relay.core.errors import Conflict, Invalid, NotFound
 from relay.core.ids import readable_id
 from relay.services import pagination
 from relay.services.db import in_session
@@ -99,6 +99,30 @@ def get_workflow(session: Session, *, account_id: str, workflow_id: str) -> Work
     if workflow is None or workflow.account_id != account_id:
         raise NotFound(f"workflow {workflow_id!r} does not exist")
     return workflow
+
+
+def invoke_target(session: Session, *, account_id: str, ref: str) -> Workflow:
+    """The account's workflow an ``invoke`` names by id or by (unique) name, with a live version.
+
+    Raises ``Invalid`` with the problem to show (no such workflow, an ambiguous name, nothing
+    published); each caller turns it into its own kind of failure.
+    """
+    by_id = session.get(Workflow, ref)
+    if by_id is not None and by_id.account_id == account_id and not by_id.archived:
+        found = by_id
+    else:
+        matches = session.exec(
+            select(Workflow).where(
+                Workflow.account_id == account_id, Workflow.name == ref, col(Workflow.archived).is_(False)
+            )
+        ).all()
+        if len(matches) != 1:
+            problem = "no workflow" if not matches else f"{len(matches)} workflows"
+            raise Invalid(f"invoke: {problem} with id or name {ref!r} in this account")
+        found = matches[0]
+    if found.live_version is None:
+        raise Invalid(f"invoke: workflow {ref!r} has no published version")
+    return found
 
 
 def list_workflows(

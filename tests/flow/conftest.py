@@ -1,6 +1,7 @@
 """Flow control against the real dev server: the API in-process, ``relay worker`` processes."""
 
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from relay.core.settings import Settings
 from relay.services.accounts import create_account
+from tests.flow.procs import FlowWorker, worker
 from tests.flow.sink import Sink
 from tests.support.stack import api_client
 
@@ -42,3 +44,10 @@ async def api(
 @pytest.fixture
 def worker_log(tmp_path: Path) -> Path:
     return tmp_path / "worker.log"
+
+
+@pytest.fixture
+def flow_worker(dev_env: WorkflowEnvironment, flow_settings: Settings, worker_log: Path) -> FlowWorker:
+    """``relay worker`` on the test's queue and database with ``flow_settings``, logging to
+    ``worker_log`` (``procs.worker``), started when the test enters it."""
+    return partial(worker, dev_env, flow_settings, worker_log)

@@ -3,8 +3,8 @@
 import asyncio
 import signal
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -15,6 +15,9 @@ from tests.support.procs import RELAY, clean_env
 from tests.support.temporal import has_pollers
 
 REPO = Path(__file__).resolve().parents[2]
+
+# ``relay worker`` for a test to start when it is ready: ``async with flow_worker(): ...``.
+FlowWorker = Callable[[], AbstractAsyncContextManager[asyncio.subprocess.Process]]
 
 
 def relay_env(env: WorkflowEnvironment, settings: Settings, **extra: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from api.app import create_app
 from relay.core.settings import Settings
 from relay.services.accounts import create_account
 from tests.flow.flows import hitting, post, publish, until_ended
-from tests.flow.procs import worker
+from tests.flow.procs import FlowWorker, worker
 from tests.flow.sink import Sink, max_overlap
 from tests.support.stack import api_client
 
@@ -47,15 +47,11 @@ async def test_the_account_cap_holds_across_workflows(
 
 
 async def test_republishing_does_not_reset_a_keys_count(
-    dev_env: WorkflowEnvironment,
-    flow_settings: Settings,
-    api: httpx.AsyncClient,
-    sink: Sink,
-    worker_log: Path,
+    api: httpx.AsyncClient, sink: Sink, flow_worker: FlowWorker
 ) -> None:
     definition = hitting(sink.url, "job/versions", concurrency={"limit": 1, "key": "event.data.k"})
     workflow_id = await publish(api, definition)
-    async with worker(dev_env, flow_settings, worker_log):
+    async with flow_worker():
         await post(api, "job/versions", {"k": "a", "n": 0})
         await post(api, "job/versions", {"k": "a", "n": 1})
         # Version 2, published while version 1's runs hold and wait for the key's one slot.

@@ -2,28 +2,21 @@
 all completed; a queued run can be cancelled; a key that fails to evaluate is the null key."""
 
 import asyncio
-from pathlib import Path
 
 import httpx
-from temporalio.testing import WorkflowEnvironment
 
-from relay.core.settings import Settings
 from tests.flow.flows import hitting, post, publish, statuses, until_ended
-from tests.flow.procs import worker
+from tests.flow.procs import FlowWorker
 from tests.flow.sink import Sink, max_overlap
 
 
 async def test_one_run_per_key_at_a_time_and_all_complete(
-    dev_env: WorkflowEnvironment,
-    flow_settings: Settings,
-    api: httpx.AsyncClient,
-    sink: Sink,
-    worker_log: Path,
+    api: httpx.AsyncClient, sink: Sink, flow_worker: FlowWorker
 ) -> None:
     workflow_id = await publish(
         api, hitting(sink.url, "job/keyed", concurrency={"limit": 1, "key": "event.data.k"})
     )
-    async with worker(dev_env, flow_settings, worker_log):
+    async with flow_worker():
         runs = [await post(api, "job/keyed", {"k": k, "n": n}) for n in range(3) for k in ("a", "b")]
         # Posted back to back: four of them must wait, and say so.
         queued = await api.get("/v1/runs", params={"workflow_id": workflow_id, "status": "queued"})
@@ -43,14 +36,10 @@ async def test_one_run_per_key_at_a_time_and_all_complete(
 
 
 async def test_a_queued_run_is_cancelled_and_never_starts(
-    dev_env: WorkflowEnvironment,
-    flow_settings: Settings,
-    api: httpx.AsyncClient,
-    sink: Sink,
-    worker_log: Path,
+    api: httpx.AsyncClient, sink: Sink, flow_worker: FlowWorker
 ) -> None:
     workflow_id = await publish(api, hitting(sink.url, "job/one", concurrency={"limit": 1}))
-    async with worker(dev_env, flow_settings, worker_log):
+    async with flow_worker():
         runs = [await post(api, "job/one", {"k": "x", "n": n}) for n in range(3)]
         detail = (await api.get(f"/v1/runs/{runs[2]}")).json()
         assert detail["status"] == "queued", detail
@@ -65,18 +54,14 @@ async def test_a_queued_run_is_cancelled_and_never_starts(
 
 
 async def test_a_key_that_cannot_be_evaluated_is_the_null_key(
-    dev_env: WorkflowEnvironment,
-    flow_settings: Settings,
-    api: httpx.AsyncClient,
-    sink: Sink,
-    worker_log: Path,
+    api: httpx.AsyncClient, sink: Sink, flow_worker: FlowWorker
 ) -> None:
     # ``$number("x")`` fails on every event: each run counts under the one null key.
     workflow_id = await publish(
         api, hitting(sink.url, "job/nokey", concurrency={"limit": 1, "key": '$number(event.data.k & "x")'})
     )
     sink.delay = 0.5
-    async with worker(dev_env, flow_settings, worker_log):
+    async with flow_worker():
         for n in range(3):
             await post(api, "job/nokey", {"k": str(n), "n": n})
         ended = await until_ended(api, workflow_id, 3)

@@ -3,29 +3,23 @@ newest event; ``max_wait`` bounds a burst that never ends)."""
 
 import asyncio
 import time
-from pathlib import Path
 
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from relay.core.settings import Settings
 from tests.flow.flows import hitting, post, publish, until_ended
-from tests.flow.procs import worker
+from tests.flow.procs import FlowWorker
 from tests.flow.sink import Sink, windows
 
 
 async def test_throttle_two_per_four_seconds(
-    dev_env: WorkflowEnvironment,
-    flow_settings: Settings,
-    api: httpx.AsyncClient,
-    sink: Sink,
-    worker_log: Path,
+    dev_env: WorkflowEnvironment, api: httpx.AsyncClient, sink: Sink, flow_worker: FlowWorker
 ) -> None:
     sink.delay = 0
     workflow_id = await publish(
         api, hitting(sink.url, "job/throttled", throttle={"limit": 2, "period": "4s"})
     )
-    async with worker(dev_env, flow_settings, worker_log):
+    async with flow_worker():
         runs = [await post(api, "job/throttled", {"k": "x", "n": n}) for n in range(6)]
         ended = await until_ended(api, workflow_id, 6, seconds=120)
     assert set(ended.values()) == {"completed"}
@@ -44,17 +38,13 @@ async def test_throttle_two_per_four_seconds(
 
 
 async def test_debounce_runs_once_per_burst_with_the_newest_event(
-    dev_env: WorkflowEnvironment,
-    flow_settings: Settings,
-    api: httpx.AsyncClient,
-    sink: Sink,
-    worker_log: Path,
+    api: httpx.AsyncClient, sink: Sink, flow_worker: FlowWorker
 ) -> None:
     sink.delay = 0
     workflow_id = await publish(
         api, hitting(sink.url, "doc/edited", debounce={"period": "3s", "key": "event.data.k"})
     )
-    async with worker(dev_env, flow_settings, worker_log):
+    async with flow_worker():
         burst = []
         for n in range(4):
             burst.append(await post(api, "doc/edited", {"k": "a", "n": n}))
@@ -71,18 +61,14 @@ async def test_debounce_runs_once_per_burst_with_the_newest_event(
 
 
 async def test_debounce_max_wait_bounds_a_burst_that_never_ends(
-    dev_env: WorkflowEnvironment,
-    flow_settings: Settings,
-    api: httpx.AsyncClient,
-    sink: Sink,
-    worker_log: Path,
+    api: httpx.AsyncClient, sink: Sink, flow_worker: FlowWorker
 ) -> None:
     sink.delay = 0
     await publish(
         api,
         hitting(sink.url, "doc/typing", debounce={"period": "2s", "key": "event.data.k", "max_wait": "4s"}),
     )
-    async with worker(dev_env, flow_settings, worker_log):
+    async with flow_worker():
         began = time.monotonic()
         n = 0
         # An event every 0.5 s for 9 s: never 2 s of quiet.

@@ -8,11 +8,11 @@ failure whose message would leak the secret if anything forgot to redact it.
 
 import asyncio
 import json
-import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from asyncio.subprocess import Process
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from relay.services.accounts import create_account
 from relay.storage import create_db_engine, upgrade
 from relay.storage.secrets import new_key
 from tests.support.api_calls import finished, publish
-from tests.support.procs import RELAY, clean_env
+from tests.support.procs import clean_env, relay_process
 from tests.support.servers import HttpServer, ReceivedRequest, Reply, free_port
 from tests.support.temporal import has_pollers
 from tests.support.workers import REPO
@@ -103,23 +103,9 @@ async def _until(check: Callable[[], Any], *, seconds: float, what: str) -> Any:
         await asyncio.sleep(0.25)
 
 
-@asynccontextmanager
-async def _process(
-    args: list[str], env: dict[str, str], log: Path
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``relay *args``; stopped with SIGTERM (so spans are flushed), SIGKILL if it hangs."""
-    with log.open("ab") as out:
-        proc = await asyncio.create_subprocess_exec(*RELAY, *args, env=env, stdout=out, stderr=out, cwd=REPO)
-    try:
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), timeout=20)
-            except TimeoutError:
-                proc.send_signal(signal.SIGKILL)
-                await proc.wait()
+def _process(args: list[str], env: dict[str, str], log: Path) -> AbstractAsyncContextManager[Process]:
+    """``relay *args`` from the repository; stopped with SIGTERM (so spans are flushed), SIGKILL if it hangs."""
+    return relay_process(args, env, log, cwd=REPO, stop_timeout=20)
 
 
 def _spans(bodies: list[bytes]) -> tuple[list[Span], dict[bytes, str]]:

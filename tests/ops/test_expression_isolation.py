@@ -12,7 +12,6 @@ loaded machine); each test prints its figures.
 """
 
 import asyncio
-import signal
 import statistics
 import time
 from collections.abc import AsyncIterator
@@ -27,7 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from relay.core.settings import Settings
 from relay.services.accounts import create_account
 from tests.support.api_calls import finished, publish
-from tests.support.procs import RELAY, clean_env
+from tests.support.procs import relay_process, settings_env
 from tests.support.servers import free_port
 
 EVIL_REGEX = "$match(event.data.s, /(a+)+$/)"
@@ -37,43 +36,16 @@ OVER_BUDGET = "$count([1..1000].([1..1000].($ * 2))) > 0"
 LOG = {"type": "log", "data": {"message": "hello {{ event.data.n }}"}}
 
 
-def _env(settings: Settings, temporal: str) -> dict[str, str]:
-    return clean_env(
-        temporal_address=temporal,
-        task_queue=settings.task_queue,
-        database_url=settings.database_url,
-        secrets_keys=",".join(settings.secrets_keys),
-    )
-
-
-@asynccontextmanager
-async def _process(
-    args: list[str], env: dict[str, str], log: Path
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    with log.open("ab") as out:
-        proc = await asyncio.create_subprocess_exec(*RELAY, *args, env=env, stdout=out, stderr=out)
-    try:
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), timeout=15)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-
-
 @asynccontextmanager
 async def relay_processes(
     settings: Settings, dev_env: WorkflowEnvironment, tmp_path: Path, *, worker: bool
 ) -> AsyncIterator[str]:
     """``relay api`` (and ``relay worker``) as processes; yields the API's base URL."""
     temporal = dev_env.client.service_client.config.target_host
-    env = _env(settings, temporal)
+    env = settings_env(settings, temporal)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with _process(["api", "--port", str(port)], env, tmp_path / "api.log") as api:
+    async with relay_process(["api", "--port", str(port)], env, tmp_path / "api.log") as api:
         async with httpx.AsyncClient() as probe, asyncio.timeout(60):
             while True:
                 assert api.returncode is None, (tmp_path / "api.log").read_text()
@@ -86,7 +58,7 @@ async def relay_processes(
         if not worker:
             yield base
             return
-        async with _process(["worker"], env, tmp_path / "worker.log"):
+        async with relay_process(["worker"], env, tmp_path / "worker.log"):
             yield base
 
 

@@ -32,7 +32,7 @@ from relay.services import intake
 from relay.services.accounts import create_account
 from relay.storage.tables import Event, Run
 from tests.support.api_calls import publish
-from tests.support.procs import RELAY, clean_env
+from tests.support.procs import RELAY, settings_env
 
 NOTED = {
     "name": "Noted",
@@ -59,16 +59,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env(settings: Settings, temporal: str, **extra: str) -> dict[str, str]:
-    return clean_env(
-        temporal_address=temporal,
-        task_queue=settings.task_queue,
-        database_url=settings.database_url,
-        secrets_keys=",".join(settings.secrets_keys),
-        **extra,
-    )
-
-
 @asynccontextmanager
 async def api_process(
     settings: Settings, temporal: str, log: Path, **extra: str
@@ -77,7 +67,13 @@ async def api_process(
     port = _free_port()
     with log.open("ab") as out:
         proc = await asyncio.create_subprocess_exec(
-            *RELAY, "api", "--port", str(port), env=_env(settings, temporal, **extra), stdout=out, stderr=out
+            *RELAY,
+            "api",
+            "--port",
+            str(port),
+            env=settings_env(settings, temporal, **extra),
+            stdout=out,
+            stderr=out,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -100,7 +96,7 @@ async def api_process(
 async def worker_process(settings: Settings, temporal: str, log: Path) -> AsyncIterator[int]:
     with log.open("ab") as out:
         proc = await asyncio.create_subprocess_exec(
-            *RELAY, "worker", env=_env(settings, temporal), stdout=out, stderr=out
+            *RELAY, "worker", env=settings_env(settings, temporal), stdout=out, stderr=out
         )
     try:
         yield proc.pid

@@ -6,7 +6,6 @@ with payload encryption on and off: the claim check's payload store must not be 
 the account boundary either.
 """
 
-import base64
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -29,6 +28,7 @@ from relay.services.accounts import create_account
 from relay.services.codec_session import COOKIE, new_session
 from tests.security.conftest import OPERATOR_TOKEN, payloads_in
 from tests.support.api_calls import finished, publish
+from tests.support.codec_json import codec_body, codec_payloads
 from tests.support.stack import api_client
 from worker.build import build_worker
 
@@ -90,38 +90,16 @@ async def stack(
         yield Stack(app=app, a=Tenant(a, keys[0]), b=Tenant(b, keys[1]), env=dev_env)
 
 
-def _as_json(payloads: list[Payload]) -> dict[str, Any]:
-    return {
-        "payloads": [
-            {
-                "metadata": {k: base64.b64encode(v).decode() for k, v in p.metadata.items()},
-                "data": base64.b64encode(p.data).decode(),
-            }
-            for p in payloads
-        ]
-    }
-
-
-def _from_json(body: dict[str, Any]) -> list[Payload]:
-    return [
-        Payload(
-            metadata={k: base64.b64decode(v) for k, v in p.get("metadata", {}).items()},
-            data=base64.b64decode(p.get("data", "")),
-        )
-        for p in body["payloads"]
-    ]
-
-
 async def test_an_account_decodes_every_payload_of_its_own_run(stack: Stack) -> None:
     note = f"mine-{uuid.uuid4().hex}"
     payloads = await stack.run_history(stack.a, {"note": note})
     # Every payload in history was encoded by Relay (encrypted, or labelled plain JSON).
     assert payloads
 
-    answer = await stack.a.api.post("/codec/decode", json=_as_json(payloads))
+    answer = await stack.a.api.post("/codec/decode", json=codec_body(payloads))
 
     assert answer.status_code == 200, answer.text
-    decoded = _from_json(answer.json())
+    decoded = codec_payloads(answer.json())
     assert len(decoded) == len(payloads)
     assert all(ACCOUNT_LABEL not in p.metadata for p in decoded)  # Relay's label stays inside
     assert all(p.metadata["encoding"] == b"json/plain" for p in decoded)
@@ -136,7 +114,7 @@ async def test_another_accounts_payloads_answer_404(stack: Stack) -> None:
     assert sealed
 
     for index, payload in enumerate(sealed):
-        answer = await stack.b.api.post("/codec/decode", json=_as_json([payload]))
+        answer = await stack.b.api.post("/codec/decode", json=codec_body([payload]))
         assert answer.status_code == 404, (index, answer.text)
         assert answer.json()["detail"].startswith("payloads[0] ")
         assert note not in answer.text
@@ -149,15 +127,15 @@ async def test_another_accounts_claim_check_reference_answers_404(stack: Stack) 
     references = [p for p in payloads if p.metadata["encoding"] == CLAIM_CHECK]
     assert references, "the run input should have gone to the payload store"
 
-    theirs = await stack.b.api.post("/codec/decode", json=_as_json(references))
-    mine = await stack.a.api.post("/codec/decode", json=_as_json(references))
+    theirs = await stack.b.api.post("/codec/decode", json=codec_body(references))
+    mine = await stack.a.api.post("/codec/decode", json=codec_body(references))
 
     assert theirs.status_code == 404, theirs.text
     assert theirs.json()["detail"] == (
         "payloads[0] is not a payload of this account, or its stored data is gone"
     )
     assert mine.status_code == 200, mine.text
-    started = json.loads(_from_json(mine.json())[0].data)
+    started = json.loads(codec_payloads(mine.json())[0].data)
     assert started["input"]["note"] == note
 
 
@@ -166,8 +144,8 @@ async def test_a_reference_to_nothing_stored_answers_404(stack: Stack, reference
     dangling = Payload(metadata={"encoding": CLAIM_CHECK}, data=reference)
     async with stack.browser() as browser:  # even an operator: there is nothing to show
         browser.cookies.set(COOKIE, new_session(OPERATOR_TOKEN), domain="relay.test", path="/codec")
-        as_operator = await browser.post("/codec/decode", json=_as_json([dangling]))
-    as_account = await stack.a.api.post("/codec/decode", json=_as_json([dangling]))
+        as_operator = await browser.post("/codec/decode", json=codec_body([dangling]))
+    as_account = await stack.a.api.post("/codec/decode", json=codec_body([dangling]))
 
     assert as_operator.status_code == as_account.status_code == 404
     assert as_operator.json() == as_account.json()
@@ -178,7 +156,7 @@ async def test_one_foreign_payload_fails_the_request_naming_its_index(stack: Sta
     theirs = await stack.run_history(stack.a, {"note": "a's", "pad": "x" * LARGE})
     sealed = next(p for p in theirs if p.metadata["encoding"] in (ENCODING, CLAIM_CHECK))
 
-    answer = await stack.b.api.post("/codec/decode", json=_as_json([*mine[:2], sealed]))
+    answer = await stack.b.api.post("/codec/decode", json=codec_body([*mine[:2], sealed]))
 
     assert answer.status_code == 404
     assert answer.json()["detail"].startswith("payloads[2] ")
@@ -189,20 +167,20 @@ async def test_a_label_sent_to_encode_is_replaced_by_the_callers_account(stack: 
     forged = Payload(metadata={"encoding": b"json/plain", ACCOUNT_LABEL: b"someone-else"}, data=b"1")
     large = Payload(metadata={"encoding": b"json/plain"}, data=b'"' + b"z" * LARGE + b'"')
 
-    encoded = await stack.b.api.post("/codec/encode", json=_as_json([forged, large]))
+    encoded = await stack.b.api.post("/codec/encode", json=codec_body([forged, large]))
 
     assert encoded.status_code == 200, encoded.text
     assert (await stack.a.api.post("/codec/decode", json=encoded.json())).status_code == 404
     back = await stack.b.api.post("/codec/decode", json=encoded.json())
     assert back.status_code == 200, back.text
-    assert _from_json(back.json()) == [Payload(metadata={"encoding": b"json/plain"}, data=b"1"), large]
+    assert codec_payloads(back.json()) == [Payload(metadata={"encoding": b"json/plain"}, data=b"1"), large]
 
 
 async def test_the_operator_cookie_decodes_every_account(stack: Stack) -> None:
     mine = await stack.run_history(stack.a, {"note": "alpha-note"})
     theirs = await stack.run_history(stack.b, {"note": "beta-note", "pad": "y" * LARGE})
     async with stack.browser() as browser:
-        refused = await browser.post("/codec/decode", json=_as_json(mine))
+        refused = await browser.post("/codec/decode", json=codec_body(mine))
         assert refused.status_code == 401
         assert refused.headers["access-control-allow-origin"] == UI_ORIGIN  # the UI can read why
 
@@ -215,16 +193,16 @@ async def test_the_operator_cookie_decodes_every_account(stack: Stack) -> None:
         assert "httponly" in set_cookie and "samesite=lax" in set_cookie and "path=/codec" in set_cookie
         assert OPERATOR_TOKEN not in login.headers["set-cookie"]
 
-        answer = await browser.post("/codec/decode", json=_as_json(mine + theirs))
+        answer = await browser.post("/codec/decode", json=codec_body(mine + theirs))
 
         assert answer.status_code == 200, answer.text
         assert answer.headers["access-control-allow-credentials"] == "true"
-        text = b"\n".join(p.data for p in _from_json(answer.json())).decode()
+        text = b"\n".join(p.data for p in codec_payloads(answer.json())).decode()
         assert "alpha-note" in text and "beta-note" in text
 
         logout = await browser.post("/codec/logout")
         assert logout.status_code == 204
-        assert (await browser.post("/codec/decode", json=_as_json(mine))).status_code == 401
+        assert (await browser.post("/codec/decode", json=codec_body(mine))).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -240,7 +218,7 @@ async def test_an_expired_or_forged_session_is_refused(stack: Stack, cookie: str
     payloads = await stack.run_history(stack.a, {"note": "n"})
     async with stack.browser() as browser:
         browser.cookies.set(COOKIE, cookie, domain="relay.test", path="/codec")
-        answer = await browser.post("/codec/decode", json=_as_json(payloads))
+        answer = await browser.post("/codec/decode", json=codec_body(payloads))
     assert answer.status_code == 401
 
 
@@ -252,15 +230,15 @@ async def test_unlabelled_payloads_written_before_labels_are_for_operators_only(
     assert old_codec is not None
     old = await old_codec.encode([Payload(metadata={"encoding": b"json/plain"}, data=b'"old"')])
 
-    as_account = await stack.a.api.post("/codec/decode", json=_as_json(old))
+    as_account = await stack.a.api.post("/codec/decode", json=codec_body(old))
     async with stack.browser() as browser:
         browser.cookies.set(COOKIE, new_session(OPERATOR_TOKEN), domain="relay.test", path="/codec")
-        as_operator = await browser.post("/codec/decode", json=_as_json(old))
+        as_operator = await browser.post("/codec/decode", json=codec_body(old))
 
     if stack.app.state.services.settings.payload_keys:
         assert as_account.status_code == 404
         assert as_operator.status_code == 200, as_operator.text
-        assert _from_json(as_operator.json())[0].data == b'"old"'
+        assert codec_payloads(as_operator.json())[0].data == b'"old"'
     else:  # no keys here: nobody can decrypt it
         assert as_account.status_code == as_operator.status_code == 422
         assert "RELAY_PAYLOAD_KEYS is empty" in as_operator.json()["detail"]

@@ -1,11 +1,9 @@
 """``/codec/encode`` and ``/codec/decode`` as the Temporal Web UI calls them, on payloads taken
 from a real history: plaintext for an API key holder, 401 for anyone else, CORS for the UI."""
 
-import base64
 import json
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +21,7 @@ from relay.services.accounts import create_account
 from relay.services.container import Services
 from tests.security.conftest import OPERATOR_TOKEN, SecureRunner, payloads_in
 from tests.security.vault_actions import sealed
+from tests.support.codec_json import codec_body, codec_payloads
 
 UI_ORIGIN = "http://127.0.0.1:8233"
 FLOW = {"name": "Decode me", "actions": [
@@ -41,7 +40,9 @@ async def app(
         bare = FastAPI()
         bare.include_router(codec.router)
         codec.install_codec_cors(bare, secure_settings)
-        bare.state.services = Services.create(settings=secure_settings, engine=engine, temporal=dev_env.client)
+        bare.state.services = Services.create(
+            settings=secure_settings, engine=engine, temporal=dev_env.client
+        )
         yield bare
         return
     # As the API ships: the codec routes and their CORS must already be wired in.
@@ -66,28 +67,6 @@ async def ui(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def _as_json(payloads: list[Payload]) -> dict[str, Any]:
-    return {
-        "payloads": [
-            {
-                "metadata": {k: base64.b64encode(v).decode() for k, v in p.metadata.items()},
-                "data": base64.b64encode(p.data).decode(),
-            }
-            for p in payloads
-        ]
-    }
-
-
-def _from_json(body: dict[str, Any]) -> list[Payload]:
-    return [
-        Payload(
-            metadata={k: base64.b64decode(v) for k, v in p.get("metadata", {}).items()},
-            data=base64.b64decode(p.get("data", "")),
-        )
-        for p in body["payloads"]
-    ]
-
-
 async def test_decode_shows_a_history_payload_to_an_operator(
     run_secure: SecureRunner, ui: httpx.AsyncClient, key: str
 ) -> None:
@@ -98,17 +77,17 @@ async def test_decode_shows_a_history_payload_to_an_operator(
     from_history = [p for _, p in payloads_in(done.history)]
     assert from_history and all(p.metadata["encoding"] == ENCODING for p in from_history)
     as_account = await ui.post(
-        "/codec/decode", json=_as_json(from_history), headers={"Authorization": f"Bearer {key}"}
+        "/codec/decode", json=codec_body(from_history), headers={"Authorization": f"Bearer {key}"}
     )
     assert as_account.status_code == 404, as_account.text
     login = await ui.post("/codec/login", data={"token": OPERATOR_TOKEN})
     assert login.status_code == 303, login.text
 
-    answer = await ui.post("/codec/decode", json=_as_json(from_history))
+    answer = await ui.post("/codec/decode", json=codec_body(from_history))
 
     assert answer.status_code == 200, answer.text
     assert answer.headers["access-control-allow-origin"] == UI_ORIGIN
-    decoded = _from_json(answer.json())
+    decoded = codec_payloads(answer.json())
     assert len(decoded) == len(from_history)
     assert all(p.metadata["encoding"] == b"json/plain" for p in decoded)
     text = b"\n".join(p.data for p in decoded).decode()
@@ -126,7 +105,7 @@ async def test_decode_without_a_valid_key_is_refused(
     sealed_payloads = await codec_.encode([Payload(metadata={"encoding": b"json/plain"}, data=b'"x"')])
     headers = {"Authorization": authorization} if authorization else {}
 
-    answer = await ui.post("/codec/decode", json=_as_json(sealed_payloads), headers=headers)
+    answer = await ui.post("/codec/decode", json=codec_body(sealed_payloads), headers=headers)
 
     assert answer.status_code == 401
     assert "payloads" not in answer.json()
@@ -140,17 +119,17 @@ async def test_encode_then_decode_round_trip_through_the_endpoint(ui: httpx.Asyn
     large = Payload(metadata={"encoding": b"json/plain"}, data=b'"' + b"y" * 200_000 + b'"')
     auth = {"Authorization": f"Bearer {key}"}
 
-    encoded = await ui.post("/codec/encode", json=_as_json([small, large]), headers=auth)
+    encoded = await ui.post("/codec/encode", json=codec_body([small, large]), headers=auth)
 
     assert encoded.status_code == 200, encoded.text
-    sealed_small, reference = _from_json(encoded.json())
+    sealed_small, reference = codec_payloads(encoded.json())
     assert sealed_small.metadata["encoding"] == ENCODING
     assert sealed_small.metadata["encryption-key-id"] == b"2025-06"
     assert b"ada@example.com" not in sealed_small.data
     assert reference.metadata["encoding"] == b"relay/claim-check"
     decoded = await ui.post("/codec/decode", json=encoded.json(), headers=auth)
     assert decoded.status_code == 200, decoded.text
-    assert _from_json(decoded.json()) == [small, large]
+    assert codec_payloads(decoded.json()) == [small, large]
 
 
 async def test_decode_with_an_unknown_key_id_names_it(ui: httpx.AsyncClient, key: str) -> None:
@@ -159,7 +138,7 @@ async def test_decode_with_an_unknown_key_id_names_it(ui: httpx.AsyncClient, key
     foreign = await stranger.encode([Payload(metadata={"encoding": b"json/plain"}, data=b"1")])
 
     auth = {"Authorization": f"Bearer {key}"}
-    answer = await ui.post("/codec/decode", json=_as_json(foreign), headers=auth)
+    answer = await ui.post("/codec/decode", json=codec_body(foreign), headers=auth)
 
     assert answer.status_code == 422
     assert "'elsewhere'" in answer.json()["detail"]
@@ -181,7 +160,7 @@ async def test_protobuf_json_conventions_are_accepted(ui: httpx.AsyncClient, key
     answer = await ui.post("/codec/decode", json=body, headers={"Authorization": f"Bearer {key}"})
 
     assert answer.status_code == 200, answer.text
-    first, empty = _from_json(answer.json())
+    first, empty = codec_payloads(answer.json())
     assert (first.metadata["encoding"], first.data) == (b"json/plain", b"???")
     assert empty == Payload()
 

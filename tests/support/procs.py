@@ -1,9 +1,15 @@
 """Running ``relay`` as a real process and checking what it leaves behind."""
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from relay.core.settings import Settings
 
 RELAY = [sys.executable, "-m", "relay.cli"]
 
@@ -15,6 +21,38 @@ def clean_env(**relay: str) -> dict[str, str]:
     env.update({f"RELAY_{name.upper()}": value for name, value in relay.items()})
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def settings_env(settings: Settings, temporal: str, **extra: str) -> dict[str, str]:
+    """``clean_env`` for a process on ``settings``' database, secrets and task queue, talking to
+    the Temporal server at ``temporal``, plus ``extra`` (names without prefix)."""
+    return clean_env(
+        temporal_address=temporal,
+        task_queue=settings.task_queue,
+        database_url=settings.database_url,
+        secrets_keys=",".join(settings.secrets_keys),
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def relay_process(
+    args: list[str], env: dict[str, str], log: Path, *, cwd: Path | None = None, stop_timeout: float = 15
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``relay *args`` with its output appended to ``log``; stopped with SIGTERM (so it shuts
+    down cleanly), SIGKILL if it is not gone after ``stop_timeout`` seconds."""
+    with log.open("ab") as out:
+        proc = await asyncio.create_subprocess_exec(*RELAY, *args, env=env, stdout=out, stderr=out, cwd=cwd)
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=stop_timeout)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
 
 
 def relay(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
