@@ -16,6 +16,7 @@ import asyncio
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from pathlib import Path
@@ -126,7 +127,12 @@ async def _pass(
         async with open_stack(server, workdir, database_url=url) as stack:
             for name in wanted:
                 started, first_row = time.perf_counter(), len(results.rows)
-                await FIGURES[name][0](stack, results, sizes)
+                try:
+                    await FIGURES[name][0](stack, results, sizes)
+                except Exception as exc:  # one figure failing must not lose the others' figures
+                    echo(traceback.format_exc())
+                    failure = f"{type(exc).__name__}: {exc}"
+                    results.notes.append(f"{name} on {server}/{stack.database} failed: {failure}")
                 echo(f"   {name}: {time.perf_counter() - started:.0f}s")
                 for row in results.rows[first_row:]:
                     row.server = f"{row.server}, {stack.database}"

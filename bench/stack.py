@@ -74,7 +74,9 @@ class Stack:
             base_url=self.api_url,
             headers={"Authorization": f"Bearer {key}"},
             timeout=60,
-            limits=httpx.Limits(max_connections=limits, max_keepalive_connections=limits),
+            # Shorter than uvicorn's keep-alive (5 s): a connection the server is closing is never
+            # reused (that race surfaced as httpx.ReadError at concurrency 50 on PostgreSQL).
+            limits=httpx.Limits(max_connections=limits, max_keepalive_connections=limits, keepalive_expiry=2),
         )
 
 

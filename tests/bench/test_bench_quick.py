@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 FIGURES = {
@@ -47,6 +49,9 @@ FIGURES = {
 COLUMNS = {"id", "figure", "unit", "relay", "baseline", "ratio", "target", "met", "server", "details"}
 
 
+# Every figure at a tiny size, the noisy-neighbour one included (about 70 s of it), on a machine
+# that may be running other tests: generous, as no timing is asserted.
+@pytest.mark.timeout(900)
 def test_quick_bench_prints_and_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(
@@ -54,7 +59,7 @@ def test_quick_bench_prints_and_writes_every_figure(tmp_path: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=280,
+        timeout=840,
     )
     assert done.returncode == 0, done.stderr[-4000:]
 

@@ -221,7 +221,9 @@ async def test_temporal_killed_and_restarted_intake_answers_pending_and_catches_
             ]
 
             async def waiting() -> bool:
-                return (await api.get(f"/v1/runs/{waiter}")).json()["status"] == "running"
+                # Its wait step has begun (a worker runs it), not only its start in Temporal.
+                steps = (await api.get(f"/v1/runs/{waiter}")).json()["steps"]
+                return any(step["id"] == "go" and step["status"] == "running" for step in steps)
 
             await _until(waiting, seconds=30, what="the waiting run to start")
 
