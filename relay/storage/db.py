@@ -33,9 +33,8 @@ def writes_serialised(engine: Engine) -> Iterator[None]:
     """Around a write transaction: on SQLite, one at a time in this process.
 
     SQLite has one writer at a time; threads that collide wait in its busy handler, which
-    sleeps in steps of up to 100 ms. Queued on a lock they go one after another at once
-    (measured: intake at concurrency 50 went from 52 to N events/s). PostgreSQL takes row
-    locks and needs nothing here.
+    sleeps in steps of up to 100 ms. Queued on a lock they go one after another at once.
+    PostgreSQL takes row locks and needs nothing here.
     """
     if engine.dialect.name != "sqlite":
         with nullcontext():
