@@ -1,8 +1,9 @@
 """Engine creation for SQLite (the default) and PostgreSQL."""
 
 import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, event
@@ -17,15 +18,16 @@ def create_db_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        _WRITERS[engine] = threading.RLock()
         return engine
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     event.listen(engine, "connect", _postgres_utc)
     return engine
 
 
-# One lock per SQLite engine, taken around the hot write transactions (event intake).
-_WRITERS: dict[int, threading.RLock] = {}
-_WRITERS_GUARD = threading.Lock()
+# One lock per SQLite engine, made with it and gone with it; taken around the hot write
+# transactions (event intake).
+_WRITERS: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
 
 
 @contextmanager
@@ -34,14 +36,12 @@ def writes_serialised(engine: Engine) -> Iterator[None]:
 
     SQLite has one writer at a time; threads that collide wait in its busy handler, which
     sleeps in steps of up to 100 ms. Queued on a lock they go one after another at once.
-    PostgreSQL takes row locks and needs nothing here.
+    PostgreSQL takes row locks and has no lock here.
     """
-    if engine.dialect.name != "sqlite":
-        with nullcontext():
-            yield
+    lock = _WRITERS.get(engine)
+    if lock is None:
+        yield
         return
-    with _WRITERS_GUARD:
-        lock = _WRITERS.setdefault(id(engine), threading.RLock())
     with lock:
         yield
 
